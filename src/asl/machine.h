@@ -1,0 +1,133 @@
+#pragma once
+// The compiled, immutable form of a state machine definition.
+//
+// compile() validates a definition (src/asl/validate.h) and turns it into a
+// StateMachine whose paths, templates, intrinsic calls and Choice rules are
+// parsed once. States refer to each other by index. A StateMachine is never
+// modified after compile() and is safe to share between threads.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+#include "src/asl/choice.h"
+#include "src/asl/template.h"
+#include "src/common/status.h"
+#include "src/jsonpath/jsonpath.h"
+
+namespace stepd::asl {
+
+namespace bj = boost::json;
+
+enum class StateType : unsigned char { kTask, kPass, kChoice, kWait, kSucceed, kFail, kParallel, kMap };
+enum class QueryLanguage : unsigned char { kJSONPath, kJSONata };
+
+// "Task", "Pass", ... as in history event type names.
+const char* state_type_name(StateType t);
+
+// InputPath / OutputPath / ResultPath / ItemsPath: absent (the default `$`),
+// explicitly null (with its own meaning per field), or a path.
+struct PathField {
+  enum class Kind : unsigned char { kDefault, kNull, kPath };
+  Kind kind = Kind::kDefault;
+  std::optional<jsonpath::Path> path;
+};
+
+struct Retrier {
+  std::vector<std::string> errors;
+  double interval_seconds = 1;
+  std::int64_t max_attempts = 3;
+  double backoff_rate = 2.0;
+  std::optional<std::int64_t> max_delay_seconds;
+  bool full_jitter = false;
+};
+
+struct Catcher {
+  std::vector<std::string> errors;
+  int next = -1;
+  PathField result_path;
+  std::optional<Template> assign;
+};
+
+struct StateMachine;
+
+struct ChoiceBranch {
+  std::shared_ptr<const ChoiceRule> rule;
+  int next = -1;
+  std::optional<Template> assign;
+};
+
+struct State {
+  StateType type = StateType::kPass;
+  std::string name;
+  int next = -1;  // index in the owning StateMachine; -1 with end or for terminal types
+  bool end = false;
+
+  PathField input_path, output_path, result_path;
+  std::optional<Template> parameters, result_selector, assign;
+  std::vector<Retrier> retry;
+  std::vector<Catcher> catches;
+
+  // Pass
+  std::optional<bj::value> result;
+
+  // Task
+  std::string resource;
+  std::optional<std::int64_t> timeout_seconds, heartbeat_seconds;
+  std::optional<jsonpath::Path> timeout_seconds_path, heartbeat_seconds_path;
+  std::optional<Template> credentials;
+
+  // Choice
+  std::vector<ChoiceBranch> choices;
+  int default_next = -1;
+
+  // Wait
+  std::optional<std::int64_t> seconds;
+  std::optional<jsonpath::Path> seconds_path;
+  std::optional<std::string> timestamp;  // as written, validated RFC 3339
+  std::optional<jsonpath::Path> timestamp_path;
+
+  // Fail
+  std::optional<std::string> error, cause;
+  std::optional<Template> error_path, cause_path;
+
+  // Parallel
+  std::vector<std::shared_ptr<const StateMachine>> branches;
+
+  // Map
+  std::shared_ptr<const StateMachine> processor;
+  bool distributed = false;
+  PathField items_path;
+  std::optional<Template> item_selector;  // ItemSelector or legacy Parameters
+  std::optional<std::int64_t> max_concurrency;
+  std::optional<jsonpath::Path> max_concurrency_path;
+  std::optional<double> tolerated_failure_percentage;
+  std::optional<jsonpath::Path> tolerated_failure_percentage_path;
+  std::optional<std::int64_t> tolerated_failure_count;
+  std::optional<jsonpath::Path> tolerated_failure_count_path;
+  std::string label;
+};
+
+// A machine or a sub-machine (Parallel branch, Map ItemProcessor).
+struct StateMachine {
+  int start = 0;
+  std::vector<State> states;
+  std::unordered_map<std::string, int> by_name;
+  std::optional<std::int64_t> timeout_seconds;
+  QueryLanguage query_language = QueryLanguage::kJSONPath;
+};
+
+// Validates and compiles a parsed definition. Fails with kInvalidArgument
+// and the InvalidDefinition text when validate() reports an ERROR, or when
+// the definition uses a feature stepd does not run yet (named in the message).
+Result<std::shared_ptr<const StateMachine>> compile(const bj::value& definition);
+// The same from JSON text.
+Result<std::shared_ptr<const StateMachine>> compile_text(std::string_view definition);
+
+}  // namespace stepd::asl

@@ -1,0 +1,150 @@
+#include "src/cli/local_run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <thread>
+
+namespace stepd::cli {
+
+namespace {
+
+std::int64_t wall_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// A timer the engine asked for: fires `fact` at `due_ms`.
+struct Timer {
+  std::int64_t due_ms;
+  std::uint64_t seq;  // ties keep the order the engine asked in
+  engine::Fact fact;
+};
+
+class Driver {
+ public:
+  Driver(const LocalRunOptions& o, std::int64_t start_ms) : o_(o), clock_(start_ms) {}
+
+  LocalRunResult run(std::shared_ptr<const asl::StateMachine> machine, const engine::StartParams& params) {
+    engine::Started started = engine::start(std::move(machine), params);
+    LocalRunResult out;
+    out.state = std::move(started.state);
+    absorb(out, std::move(started.decisions));
+    while (engine::status(*out.state) == engine::ExecutionStatus::kRunning) {
+      engine::Fact fact;
+      if (!tasks_.empty()) {
+        fact = answer(tasks_.front());
+        tasks_.pop_front();
+      } else if (!timers_.empty()) {
+        auto it = std::min_element(timers_.begin(), timers_.end(), [](const Timer& a, const Timer& b) {
+          return a.due_ms != b.due_ms ? a.due_ms < b.due_ms : a.seq < b.seq;
+        });
+        Timer t = *it;
+        timers_.erase(it);
+        advance_to(t.due_ms);
+        fact = t.fact;
+      } else {
+        break;  // nothing can happen any more (cannot occur for a well-formed run)
+      }
+      fact.now_ms = now();
+      absorb(out, engine::decide(*out.state, fact));
+    }
+    return out;
+  }
+
+ private:
+  std::int64_t now() const { return o_.virtual_time ? clock_ : std::max(clock_, wall_ms()); }
+
+  void advance_to(std::int64_t due) {
+    if (o_.virtual_time) {
+      clock_ = std::max(clock_, due);
+      return;
+    }
+    std::int64_t wait = due - wall_ms();
+    if (wait > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+    clock_ = std::max(clock_, due);
+  }
+
+  void absorb(LocalRunResult& out, engine::Decisions d) {
+    for (auto& e : d.events) out.history.push_back(std::move(e));
+    for (auto& e : d.effects) {
+      switch (e.kind) {
+        case engine::EffectKind::kInvokeTask:
+          tasks_.push_back(std::move(e));
+          break;
+        case engine::EffectKind::kStartTimer:
+        case engine::EffectKind::kTaskTimeout:
+        case engine::EffectKind::kExecutionTimeout: {
+          engine::Fact f;
+          f.kind = e.kind == engine::EffectKind::kStartTimer     ? engine::FactKind::kTimerFired
+                   : e.kind == engine::EffectKind::kTaskTimeout ? engine::FactKind::kTaskTimedOut
+                                                                : engine::FactKind::kExecutionTimedOut;
+          f.frame = e.frame;
+          f.token = e.token;
+          timers_.push_back(Timer{e.due_ms, seq_++, std::move(f)});
+          break;
+        }
+        case engine::EffectKind::kCancelTask: {
+          auto gone = [&](const engine::Effect& t) { return t.frame == e.frame; };
+          tasks_.erase(std::remove_if(tasks_.begin(), tasks_.end(), gone), tasks_.end());
+          break;
+        }
+      }
+    }
+  }
+
+  // The mocked answer to a Task invocation.
+  engine::Fact answer(const engine::Effect& task) {
+    engine::Fact f;
+    f.frame = task.frame;
+    f.token = task.token;
+    std::int64_t n = invocations_[task.state_name]++;
+    if (!o_.mocks) {
+      f.kind = engine::FactKind::kTaskFailed;
+      f.error = "States.TaskFailed";
+      f.cause = "stepd run has no service integrations: give --mock-config and --test-case to mock the Task state '" +
+                task.state_name + "' (resource " + task.resource + ")";
+      return f;
+    }
+    auto r = o_.mocks->response(o_.mock_machine, o_.test_case, task.state_name, n);
+    if (!r.ok()) {
+      f.kind = engine::FactKind::kTaskFailed;
+      f.error = "States.TaskFailed";
+      f.cause = r.status().message();
+      return f;
+    }
+    const mock::MockedResponse* m = *r;
+    if (!m) {
+      f.kind = engine::FactKind::kTaskFailed;
+      f.error = "States.TaskFailed";
+      f.cause = "test case " + o_.test_case + " does not mock the Task state '" + task.state_name + "'";
+      return f;
+    }
+    if (m->is_throw) {
+      f.kind = engine::FactKind::kTaskFailed;
+      f.error = m->error;
+      f.cause = m->cause;
+    } else {
+      f.kind = engine::FactKind::kTaskSucceeded;
+      f.output = m->result;
+    }
+    return f;
+  }
+
+  const LocalRunOptions& o_;
+  std::int64_t clock_;
+  std::deque<engine::Effect> tasks_;
+  std::vector<Timer> timers_;
+  std::uint64_t seq_ = 0;
+  std::map<std::string, std::int64_t> invocations_;
+};
+
+}  // namespace
+
+LocalRunResult run_local(std::shared_ptr<const asl::StateMachine> machine, const engine::StartParams& params,
+                         const LocalRunOptions& options) {
+  return Driver(options, params.start_ms).run(std::move(machine), params);
+}
+
+}  // namespace stepd::cli

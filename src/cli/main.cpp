@@ -1,0 +1,262 @@
+// stepd: the command line. `run` and `validate` work without a server.
+// The only catch-all for exceptions in the CLI lives here.
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "src/asl/machine.h"
+#include "src/asl/validate.h"
+#include "src/cli/local_run.h"
+#include "src/common/json.h"
+#include "src/engine/engine.h"
+#include "src/mock/mock_config.h"
+
+namespace bj = boost::json;
+using namespace stepd;
+
+namespace {
+
+constexpr const char* kAccount = "123456789012";
+constexpr const char* kRegion = "us-east-1";
+
+Result<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::io("cannot read " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string random_uuid() {
+  std::random_device rd;
+  std::uint64_t a = (static_cast<std::uint64_t>(rd()) << 32) | rd();
+  std::uint64_t b = (static_cast<std::uint64_t>(rd()) << 32) | rd();
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
+                static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
+                static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return buf;
+}
+
+// The state machine name `run` gives a definition file: its base name
+// without extension, reduced to the characters AWS allows in names.
+std::string machine_name_for(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  auto dot = base.find('.');
+  if (dot != std::string::npos && dot > 0) base = base.substr(0, dot);
+  std::string out;
+  for (char c : base) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+    out += ok ? c : '_';
+  }
+  if (out.empty()) out = "StateMachine";
+  return out.substr(0, 80);
+}
+
+int cmd_validate(const std::string& path) {
+  auto text = read_file(path);
+  if (!text.ok()) {
+    std::cerr << "stepd validate: " << text.status().message() << "\n";
+    return 1;
+  }
+  auto diags = asl::validate_text(*text);
+  bool fail = false;
+  bj::array out;
+  for (const auto& d : diags) {
+    if (d.severity == "ERROR") fail = true;
+    bj::object o;
+    o["severity"] = d.severity;
+    o["code"] = d.code;
+    o["message"] = d.message;
+    if (!d.location.empty()) o["location"] = d.location;
+    out.push_back(std::move(o));
+  }
+  bj::object result;
+  result["result"] = fail ? "FAIL" : "OK";
+  result["diagnostics"] = std::move(out);
+  std::cout << json::to_json(result) << "\n";
+  return fail ? 1 : 0;
+}
+
+struct RunArgs {
+  std::string definition;
+  std::string input;
+  std::string input_file;
+  std::string name;
+  bool virtual_time = false;
+  std::string mock_config;
+  std::string test_case;
+  bool json = false;
+};
+
+void print_summary(const engine::ExecutionState& s, const std::vector<engine::Event>& history) {
+  std::cout << "status: " << engine::status_name(engine::status(s)) << "\n";
+  if (engine::status(s) == engine::ExecutionStatus::kSucceeded) {
+    std::cout << "output: " << engine::output_text(s) << "\n";
+  } else {
+    if (engine::error(s)) std::cout << "error:  " << *engine::error(s) << "\n";
+    if (engine::cause(s)) std::cout << "cause:  " << *engine::cause(s) << "\n";
+  }
+  std::cout << "history (" << history.size() << " events):\n";
+  for (const auto& e : history) {
+    std::string name;
+    if (const auto* n = e.details.if_contains("name"); n && n->is_string()) name = std::string(n->get_string());
+    std::printf("  %4lld  %-28s %s\n", static_cast<long long>(e.id), std::string(engine::event_type_name(e.type)).c_str(),
+                name.c_str());
+  }
+}
+
+int cmd_run(const RunArgs& a) {
+  auto text = read_file(a.definition);
+  if (!text.ok()) {
+    std::cerr << "stepd run: " << text.status().message() << "\n";
+    return 1;
+  }
+  auto machine = asl::compile_text(*text);
+  if (!machine.ok()) {
+    std::cerr << "stepd run: invalid definition " << a.definition << ": " << machine.status().message() << "\n";
+    return 1;
+  }
+  std::string input = "{}";
+  if (!a.input_file.empty()) {
+    auto in = read_file(a.input_file);
+    if (!in.ok()) {
+      std::cerr << "stepd run: " << in.status().message() << "\n";
+      return 1;
+    }
+    input = *in;
+  } else if (!a.input.empty()) {
+    input = a.input;
+  }
+  if (auto parsed = json::parse(input); !parsed.ok()) {
+    std::cerr << "stepd run: the input is not valid JSON: " << parsed.status().message() << "\n";
+    return 1;
+  }
+  std::optional<mock::MockConfig> mocks;
+  cli::LocalRunOptions opts;
+  opts.virtual_time = a.virtual_time;
+  std::string sm_name = machine_name_for(a.definition);
+  if (!a.mock_config.empty()) {
+    auto mt = read_file(a.mock_config);
+    if (!mt.ok()) {
+      std::cerr << "stepd run: " << mt.status().message() << "\n";
+      return 1;
+    }
+    auto doc = json::parse(*mt);
+    if (!doc.ok()) {
+      std::cerr << "stepd run: " << a.mock_config << ": " << doc.status().message() << "\n";
+      return 1;
+    }
+    auto cfg = mock::MockConfig::parse(*doc);
+    if (!cfg.ok()) {
+      std::cerr << "stepd run: " << a.mock_config << ": " << cfg.status().message() << "\n";
+      return 1;
+    }
+    mocks = std::move(cfg).value();
+    if (a.test_case.empty()) {
+      std::cerr << "stepd run: --mock-config needs --test-case NAME\n";
+      return 1;
+    }
+    // The machine key: the definition's own name if mocked, else the only one.
+    std::string key = sm_name;
+    auto names = mocks->machines();
+    if (!mocks->has_test_case(key, a.test_case)) {
+      key.clear();
+      for (const auto& n : names) {
+        if (mocks->has_test_case(n, a.test_case)) {
+          if (!key.empty()) {
+            std::cerr << "stepd run: test case " << a.test_case << " exists for several state machines in "
+                      << a.mock_config << "; name the definition file after one of them\n";
+            return 1;
+          }
+          key = n;
+        }
+      }
+    }
+    if (key.empty()) {
+      std::cerr << "stepd run: no test case " << a.test_case << " in " << a.mock_config << "\n";
+      return 1;
+    }
+    opts.mocks = &*mocks;
+    opts.mock_machine = key;
+    opts.test_case = a.test_case;
+  }
+
+  engine::StartParams p;
+  p.execution_name = a.name.empty() ? random_uuid() : a.name;
+  p.state_machine_name = sm_name;
+  p.region = kRegion;
+  p.state_machine_arn = std::string("arn:aws:states:") + kRegion + ":" + kAccount + ":stateMachine:" + sm_name;
+  p.execution_arn = std::string("arn:aws:states:") + kRegion + ":" + kAccount + ":execution:" + sm_name + ":" +
+                    p.execution_name;
+  p.role_arn = std::string("arn:aws:iam::") + kAccount + ":role/stepd-local";
+  p.input_text = input;
+  p.start_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch()).count();
+  p.seed = (static_cast<std::uint64_t>(std::random_device()()) << 32) | std::random_device()();
+
+  auto result = cli::run_local(std::move(machine).value(), p, opts);
+  const auto& s = *result.state;
+  if (!a.json) {
+    print_summary(s, result.history);
+    return 0;
+  }
+  bj::object out;
+  out["status"] = engine::status_name(engine::status(s));
+  if (engine::status(s) == engine::ExecutionStatus::kSucceeded) {
+    auto v = json::parse(engine::output_text(s));
+    out["output"] = v.ok() ? std::move(v).value() : bj::value(nullptr);
+  } else {
+    if (engine::error(s)) out["error"] = *engine::error(s);
+    if (engine::cause(s)) out["cause"] = *engine::cause(s);
+  }
+  bj::array history;
+  history.reserve(result.history.size());
+  for (const auto& e : result.history) history.push_back(engine::to_history_json(e));
+  out["history"] = std::move(history);
+  std::cout << json::to_json(out) << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    CLI::App app{"stepd: a self-hosted engine for AWS Step Functions workflows"};
+    app.require_subcommand(1);
+
+    RunArgs ra;
+    auto* run = app.add_subcommand("run", "Run one execution in memory to completion");
+    run->add_option("definition", ra.definition, "State machine definition (JSON file)")->required();
+    auto* in = run->add_option("--input", ra.input, "Execution input as JSON text (default {})");
+    run->add_option("--input-file", ra.input_file, "Read the execution input from a file")->excludes(in);
+    run->add_option("--name", ra.name, "Execution name (default: a random UUID)");
+    run->add_flag("--virtual-time", ra.virtual_time,
+                  "Waits, retry backoff and timeouts pass at once; timestamps still advance");
+    auto* mc = run->add_option("--mock-config", ra.mock_config, "Step Functions Local MockConfigFile for Task states");
+    run->add_option("--test-case", ra.test_case, "Test case of the mock config to use")->needs(mc);
+    run->add_flag("--json", ra.json, "Print one JSON object: status, output or error/cause, history");
+
+    std::string vpath;
+    auto* validate = app.add_subcommand("validate", "Validate a definition as ValidateStateMachineDefinition does");
+    validate->add_option("definition", vpath, "State machine definition (JSON file)")->required();
+
+    CLI11_PARSE(app, argc, argv);
+    if (run->parsed()) return cmd_run(ra);
+    if (validate->parsed()) return cmd_validate(vpath);
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "stepd: internal error: " << e.what() << "\n";
+    return 2;
+  }
+}

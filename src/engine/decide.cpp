@@ -1,0 +1,1314 @@
+// The interpreter behind start() and decide(): runs frames until each one
+// waits for a fact or finishes, emitting the events AWS records for the
+// same run (see ../shared/HISTORY_RULES.md for the sequences and links).
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "src/common/json.h"
+#include "src/common/timestamp.h"
+#include "src/engine/engine.h"
+#include "src/engine/state.h"
+
+namespace stepd::engine {
+
+namespace {
+
+using asl::State;
+using asl::StateType;
+using Phase = Frame::Phase;
+
+constexpr std::size_t kPayloadLimit = 262144;  // 256 KiB, AWS's payload quota
+constexpr const char* kRuntime = "States.Runtime";
+
+// splitmix64: a small, well-mixed generator; seeded per draw so replays agree.
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+bj::object details_io(const char* key, std::string text) {
+  bj::object d;
+  d.reserve(3);
+  d[key] = std::move(text);
+  bj::object trunc;
+  trunc["truncated"] = false;
+  d[std::string(key) + "Details"] = std::move(trunc);
+  return d;
+}
+
+// The kind of a Task resource, which decides the history events AWS uses.
+struct ResourceKind {
+  enum class Kind : unsigned char { kService, kActivity, kLambda } kind = Kind::kService;
+  std::string resource_type;  // TaskScheduled.resourceType: "lambda", "sqs", "aws-sdk:s3"...
+  std::string resource;       // TaskScheduled.resource: "invoke", "sendMessage.waitForTaskToken"...
+  bool wait_for_token = false;
+};
+
+ResourceKind classify(const std::string& arn) {
+  ResourceKind k;
+  // arn:aws:states:::<service>:<api>[.pattern]  /  arn:aws:states:::aws-sdk:<service>:<api>
+  static const std::string kStates = ":states:::";
+  auto p = arn.find(kStates);
+  if (p != std::string::npos) {
+    std::string rest = arn.substr(p + kStates.size());
+    auto c = rest.find(':');
+    std::string svc = rest.substr(0, c);
+    std::string api = c == std::string::npos ? "" : rest.substr(c + 1);
+    if (svc == "aws-sdk") {
+      auto c2 = api.find(':');
+      svc += ":" + api.substr(0, c2);
+      api = c2 == std::string::npos ? "" : api.substr(c2 + 1);
+    }
+    k.resource_type = svc;
+    k.resource = api;
+    k.wait_for_token = api.size() > 17 && api.compare(api.size() - 17, 17, ".waitForTaskToken") == 0;
+    return k;
+  }
+  if (arn.find(":activity:") != std::string::npos) {
+    k.kind = ResourceKind::Kind::kActivity;
+  } else if (arn.find(":lambda:") != std::string::npos) {
+    k.kind = ResourceKind::Kind::kLambda;
+  }
+  return k;
+}
+
+bool error_matches(const std::vector<std::string>& list, const std::string& error) {
+  for (const auto& e : list) {
+    if (e == error) return true;
+    if (error == kRuntime || error == "States.DataLimitExceeded") continue;
+    if (e == "States.ALL") return true;
+    if (e == "States.TaskFailed" && error != "States.Timeout") return true;
+  }
+  return false;
+}
+
+class Interpreter;
+
+// `$`, `$$` and `$var` for one frame. The context object is built only
+// when a path asks for it.
+class FrameDocs : public jsonpath::Documents {
+ public:
+  FrameDocs(const Interpreter& in, const Frame& f, const bj::value& input, const bj::value* map_item = nullptr,
+            std::int64_t map_index = 0)
+      : in_(in), f_(f), input_(input), map_item_(map_item), map_index_(map_index) {}
+  const bj::value& input() const override { return input_; }
+  const bj::value& context() const override;
+  const bj::value* variable(std::string_view name) const override;
+
+ private:
+  const Interpreter& in_;
+  const Frame& f_;
+  const bj::value& input_;
+  const bj::value* map_item_;
+  std::int64_t map_index_;
+  mutable std::optional<bj::value> context_;
+};
+
+class Interpreter {
+ public:
+  Interpreter(ExecutionState& s, std::int64_t now_ms, Decisions& out) : s_(s), now_(now_ms), out_(out) {}
+
+  const ExecutionState& state() const { return s_; }
+  Frame& frame(std::int32_t id) { return *s_.frames[static_cast<std::size_t>(id)]; }
+  const Frame* frame_or_null(std::int32_t id) const {
+    if (id < 0 || static_cast<std::size_t>(id) >= s_.frames.size()) return nullptr;
+    return s_.frames[static_cast<std::size_t>(id)].get();
+  }
+
+  void begin() {
+    bj::object d = details_io("input", s_.params.input_text);
+    d["roleArn"] = s_.params.role_arn;
+    emit_root(EventType::ExecutionStarted, std::move(d), 0);
+    auto root = std::make_unique<Frame>();
+    root->machine = s_.machine.get();
+    root->state = s_.machine->start;
+    root->input = s_.input;
+    root->tip = 0;  // AWS links the first StateEntered to 0, not to ExecutionStarted
+    s_.frames.push_back(std::move(root));
+    if (s_.machine->timeout_seconds) {
+      Effect e;
+      e.kind = EffectKind::kExecutionTimeout;
+      e.due_ms = s_.params.start_ms + *s_.machine->timeout_seconds * 1000;
+      out_.effects.push_back(std::move(e));
+    }
+    run(frame(0));
+  }
+
+  void apply(const Fact& fact) {
+    if (s_.status != ExecutionStatus::kRunning) return;
+    switch (fact.kind) {
+      case FactKind::kStop: {
+        abort_children(frame(0), 0);
+        bj::object d;
+        if (fact.error) d["error"] = *fact.error;
+        if (fact.cause) d["cause"] = *fact.cause;
+        emit_root(EventType::ExecutionAborted, std::move(d), 0);
+        finish(ExecutionStatus::kAborted, fact.error, fact.cause);
+        return;
+      }
+      case FactKind::kExecutionTimedOut: {
+        abort_children(frame(0), 0);
+        bj::object d;
+        d["error"] = "States.Timeout";
+        emit_root(EventType::ExecutionTimedOut, std::move(d), s_.last_id);
+        finish(ExecutionStatus::kTimedOut, std::string("States.Timeout"), std::nullopt);
+        return;
+      }
+      default:
+        break;
+    }
+    const Frame* target = frame_or_null(fact.frame);
+    if (!target || target->token != fact.token || fact.token == 0) return;  // stale
+    Frame& f = frame(fact.frame);
+    switch (fact.kind) {
+      case FactKind::kTaskStarted:
+        if (f.phase == Phase::kTask) task_started(f, fact.worker_name);
+        return;  // starting changes no phase: nothing else to run
+      case FactKind::kTaskSucceeded:
+        if (f.phase != Phase::kTask) return;
+        task_succeeded(f, fact.output);
+        break;
+      case FactKind::kTaskFailed:
+        if (f.phase != Phase::kTask) return;
+        task_failed(f, fact.error, fact.cause, false);
+        break;
+      case FactKind::kTaskTimedOut:
+        if (f.phase != Phase::kTask) return;
+        task_failed(f, std::string("States.Timeout"), std::nullopt, true);
+        break;
+      case FactKind::kTimerFired:
+        if (f.phase == Phase::kWait) {
+          wait_over(f);
+        } else if (f.phase == Phase::kRetryWait) {
+          retry_now(f);
+        } else {
+          return;
+        }
+        break;
+      default:
+        return;
+    }
+    run(f);
+    settle(f);
+  }
+
+  std::uint64_t draw() { return mix(s_.params.seed ^ mix(++s_.draws)); }
+
+ private:
+  // ---- events -------------------------------------------------------------
+
+  bool hidden(const Frame& f) const { return f.hidden; }
+
+  std::int64_t emit_root(EventType t, bj::object details, std::int64_t prev) {
+    Event e;
+    e.type = t;
+    e.id = ++s_.last_id;
+    e.previous_event_id = prev;
+    e.timestamp_ms = now_;
+    e.frame = 0;
+    e.details = std::move(details);
+    out_.events.push_back(std::move(e));
+    return s_.last_id;
+  }
+
+  // Emits an event of frame f linked to `prev`; returns its id (0 when the
+  // frame is hidden). Does not move the frame's tip.
+  std::int64_t emit_linked(Frame& f, EventType t, bj::object details, std::int64_t prev) {
+    if (hidden(f)) return 0;
+    Event e;
+    e.type = t;
+    e.id = ++s_.last_id;
+    e.previous_event_id = prev;
+    e.timestamp_ms = now_;
+    e.frame = f.id;
+    e.details = std::move(details);
+    out_.events.push_back(std::move(e));
+    return s_.last_id;
+  }
+
+  // Emits a state-level event of frame f: links to the tip, becomes the tip.
+  std::int64_t emit(Frame& f, EventType t, bj::object details = {}) {
+    std::int64_t id = emit_linked(f, t, std::move(details), f.tip);
+    if (id) f.tip = id;
+    return id;
+  }
+
+  static EventType entered_type(StateType t) {
+    switch (t) {
+      case StateType::kTask: return EventType::TaskStateEntered;
+      case StateType::kPass: return EventType::PassStateEntered;
+      case StateType::kChoice: return EventType::ChoiceStateEntered;
+      case StateType::kWait: return EventType::WaitStateEntered;
+      case StateType::kSucceed: return EventType::SucceedStateEntered;
+      case StateType::kFail: return EventType::FailStateEntered;
+      case StateType::kParallel: return EventType::ParallelStateEntered;
+      case StateType::kMap: return EventType::MapStateEntered;
+    }
+    return EventType::PassStateEntered;
+  }
+  static EventType exited_type(StateType t) {
+    switch (t) {
+      case StateType::kTask: return EventType::TaskStateExited;
+      case StateType::kChoice: return EventType::ChoiceStateExited;
+      case StateType::kWait: return EventType::WaitStateExited;
+      case StateType::kSucceed: return EventType::SucceedStateExited;
+      case StateType::kParallel: return EventType::ParallelStateExited;
+      case StateType::kMap: return EventType::MapStateExited;
+      default: return EventType::PassStateExited;
+    }
+  }
+
+  const State& st(const Frame& f) const { return f.machine->states[static_cast<std::size_t>(f.state)]; }
+
+  std::string cause_prefix(const Frame& f) const {
+    return "An error occurred while executing the state '" + st(f).name + "' (entered at the event id #" +
+           std::to_string(f.entered_id) + "). ";
+  }
+
+  // ---- the run loop -------------------------------------------------------
+
+  void run(Frame& f) {
+    while (f.phase == Phase::kEnter && s_.status == ExecutionStatus::kRunning) enter(f);
+  }
+
+  // After frame f changed because of a fact: let each ancestor react to a
+  // child that finished.
+  void settle(Frame& f) {
+    Frame* child = &f;
+    while (child->parent >= 0 && (child->phase == Phase::kDone || child->phase == Phase::kFailed)) {
+      Frame& parent = frame(child->parent);
+      child_finished(parent, *child);
+      run(parent);
+      child = &parent;
+    }
+    if (child->parent < 0) root_settled(*child);
+  }
+
+  void root_settled(Frame& root) {
+    if (s_.status != ExecutionStatus::kRunning) return;
+    if (root.phase == Phase::kDone) {
+      std::string text = json::to_json(root.output);
+      emit_root(EventType::ExecutionSucceeded, details_io("output", text), s_.last_id);
+      s_.output_text = std::move(text);
+      finish(ExecutionStatus::kSucceeded, std::nullopt, std::nullopt);
+    } else if (root.phase == Phase::kFailed) {
+      bj::object d;
+      if (root.error) d["error"] = *root.error;
+      if (root.cause) d["cause"] = *root.cause;
+      emit_root(EventType::ExecutionFailed, std::move(d), s_.last_id);
+      finish(ExecutionStatus::kFailed, root.error, root.cause);
+    }
+  }
+
+  void finish(ExecutionStatus status, std::optional<std::string> error, std::optional<std::string> cause) {
+    s_.status = status;
+    s_.error = std::move(error);
+    s_.cause = std::move(cause);
+  }
+
+  void enter(Frame& f) {
+    const State& state = st(f);
+    if (s_.last_id + 2 >= s_.params.max_events) {
+      fail_frame(f, kRuntime,
+                 "The execution reached the maximum number of history events (" +
+                     std::to_string(s_.params.max_events) + ").");
+      return;
+    }
+    bj::object d;
+    d.reserve(3);
+    d["name"] = state.name;
+    std::string input_text = json::to_json(f.input);
+    std::size_t input_size = input_text.size();
+    bj::object io = details_io("input", std::move(input_text));
+    for (auto& kv : io) d[kv.key()] = std::move(kv.value());
+    f.entered_id = emit(f, entered_type(state.type), std::move(d));
+    f.entered_ms = now_;
+    f.retry_counts.assign(state.retry.size(), 0);
+    f.retry_count = 0;
+    f.pending_error.reset();
+    f.pending_cause.reset();
+    if (input_size > kPayloadLimit) {
+      fail_frame(f, "States.DataLimitExceeded",
+                 "The state/task '" + state.name +
+                     "' returned a result with a size exceeding the maximum number of bytes service limit.");
+      return;
+    }
+    switch (state.type) {
+      case StateType::kPass: return pass(f, state);
+      case StateType::kSucceed: return succeed(f, state);
+      case StateType::kFail: return fail_state(f, state);
+      case StateType::kChoice: return choice(f, state);
+      case StateType::kWait: return wait(f, state);
+      case StateType::kTask: return task(f, state);
+      case StateType::kParallel: return parallel(f, state);
+      case StateType::kMap: return map(f, state);
+    }
+  }
+
+  // ---- data flow ----------------------------------------------------------
+
+  // InputPath: `$` by default, `{}` when null.
+  Result<bj::value> input_path(Frame& f, const State& state) {
+    const auto& p = state.input_path;
+    if (p.kind == asl::PathField::Kind::kDefault) return f.input;
+    if (p.kind == asl::PathField::Kind::kNull) return bj::value(bj::object());
+    FrameDocs docs(*this, f, f.input);
+    auto r = p.path->eval(docs);
+    if (!r.ok()) return runtime(f, "Invalid path '" + p.path->text() + "' : " + r.status().message());
+    return r;
+  }
+
+  Result<bj::value> output_path(Frame& f, const State& state, bj::value v) {
+    const auto& p = state.output_path;
+    if (p.kind == asl::PathField::Kind::kDefault) return v;
+    if (p.kind == asl::PathField::Kind::kNull) return bj::value(bj::object());
+    FrameDocs docs(*this, f, v);
+    auto r = p.path->eval(docs);
+    if (!r.ok()) return runtime(f, "Invalid path '" + p.path->text() + "' : " + r.status().message());
+    return r;
+  }
+
+  // ResultPath: merge `result` into the raw state input.
+  Result<bj::value> result_path(Frame& f, const asl::PathField& p, bj::value result) {
+    if (p.kind == asl::PathField::Kind::kDefault) return result;
+    if (p.kind == asl::PathField::Kind::kNull) return f.input;
+    if (p.path->is_root()) return result;
+    bj::value doc = f.input;
+    Status s = p.path->assign(doc, std::move(result));
+    if (!s.ok()) {
+      return Status::failed("States.ResultPathMatchFailure",
+                            "Unable to apply ResultPath \"" + p.path->text() + "\" to input \"" +
+                                json::to_json(f.input) + "\"");
+    }
+    return doc;
+  }
+
+  Result<bj::value> eval_template(Frame& f, const asl::Template& t, const bj::value& input,
+                                  const bj::value* map_item = nullptr, std::int64_t map_index = 0) {
+    FrameDocs docs(*this, f, input, map_item, map_index);
+    auto r = t.eval(docs, [this] { return draw(); });
+    if (!r.ok()) {
+      return Status::failed(r.status().error().empty() ? kRuntime : r.status().error(),
+                            cause_prefix(f) + r.status().message());
+    }
+    return r;
+  }
+
+  Status runtime(const Frame& f, const std::string& message) const {
+    return Status::failed(kRuntime, cause_prefix(f) + message);
+  }
+
+  // Evaluates Assign with `$` = value; the new bindings apply after the state.
+  Result<bj::object> assign(Frame& f, const std::optional<asl::Template>& t, const bj::value& value) {
+    if (!t) return bj::object();
+    auto r = eval_template(f, *t, value);
+    if (!r.ok()) return r.status();
+    if (!r->is_object()) return bj::object();
+    return std::move(r->get_object());
+  }
+
+  // Leaves the current state with `output`: StateExited, then the next
+  // state, or the frame's end.
+  void exit_state(Frame& f, const State& state, bj::value output, bj::object assigned, int next) {
+    std::string text = json::to_json(output);
+    if (text.size() > kPayloadLimit) {
+      fail_frame(f, "States.DataLimitExceeded",
+                 "The state/task '" + state.name +
+                     "' returned a result with a size exceeding the maximum number of bytes service limit.");
+      return;
+    }
+    bj::object d;
+    d.reserve(5);
+    d["name"] = state.name;
+    d["output"] = std::move(text);
+    bj::object trunc;
+    trunc["truncated"] = false;
+    d["outputDetails"] = trunc;
+    if (!assigned.empty()) {
+      bj::object shown;
+      for (const auto& kv : assigned) shown[kv.key()] = json::to_json(kv.value());
+      d["assignedVariables"] = std::move(shown);
+      d["assignedVariablesDetails"] = std::move(trunc);
+      for (auto& kv : assigned) f.vars[kv.key()] = std::move(kv.value());
+    }
+    emit(f, exited_type(state.type), std::move(d));
+    if (next >= 0) {
+      f.state = next;
+      f.input = std::move(output);
+      f.phase = Phase::kEnter;
+    } else {
+      f.output = std::move(output);
+      f.phase = Phase::kDone;
+    }
+  }
+
+  int next_of(const State& state) const { return state.end ? -1 : state.next; }
+
+  // Result → ResultSelector → ResultPath → OutputPath → Assign → exit.
+  void complete(Frame& f, const State& state, bj::value result) {
+    if (state.result_selector) {
+      auto r = eval_template(f, *state.result_selector, result);
+      if (!r.ok()) return fail_frame(f, r.status().error(), r.status().message());
+      result = std::move(r).value();
+    }
+    auto vars = assign(f, state.assign, result);
+    if (!vars.ok()) return fail_frame(f, vars.status().error(), vars.status().message());
+    auto merged = result_path(f, state.result_path, std::move(result));
+    if (!merged.ok()) return handle_error(f, merged.status().error(), merged.status().message(), false);
+    auto out = output_path(f, state, std::move(merged).value());
+    if (!out.ok()) return fail_frame(f, out.status().error(), out.status().message());
+    exit_state(f, state, std::move(out).value(), std::move(vars).value(), next_of(state));
+  }
+
+  // ---- simple states --------------------------------------------------------
+
+  void pass(Frame& f, const State& state) {
+    auto in = input_path(f, state);
+    if (!in.ok()) return fail_frame(f, in.status().error(), in.status().message());
+    bj::value result;
+    if (state.parameters) {
+      auto r = eval_template(f, *state.parameters, *in);
+      if (!r.ok()) return fail_frame(f, r.status().error(), r.status().message());
+      result = std::move(r).value();
+    } else if (state.result) {
+      result = *state.result;
+    } else {
+      result = std::move(in).value();
+    }
+    auto vars = assign(f, state.assign, result);
+    if (!vars.ok()) return fail_frame(f, vars.status().error(), vars.status().message());
+    auto merged = result_path(f, state.result_path, std::move(result));
+    if (!merged.ok()) return fail_frame(f, merged.status().error(), merged.status().message());
+    auto out = output_path(f, state, std::move(merged).value());
+    if (!out.ok()) return fail_frame(f, out.status().error(), out.status().message());
+    exit_state(f, state, std::move(out).value(), std::move(vars).value(), next_of(state));
+  }
+
+  void succeed(Frame& f, const State& state) {
+    auto in = input_path(f, state);
+    if (!in.ok()) return fail_frame(f, in.status().error(), in.status().message());
+    auto out = output_path(f, state, std::move(in).value());
+    if (!out.ok()) return fail_frame(f, out.status().error(), out.status().message());
+    exit_state(f, state, std::move(out).value(), {}, -1);
+  }
+
+  void fail_state(Frame& f, const State& state) {
+    std::optional<std::string> error = state.error, cause = state.cause;
+    auto dynamic = [&](const asl::Template& t, const char* field) -> Result<std::optional<std::string>> {
+      auto r = eval_template(f, t, f.input);
+      if (!r.ok()) {
+        // AWS names the field (ErrorPath / CausePath), not the path text.
+        std::string msg = r.status().message();
+        auto p = msg.find("specified for the field '");
+        if (p != std::string::npos) {
+          auto q = msg.find('\'', p + 25);
+          msg = msg.substr(0, p + 25) + field + msg.substr(q);
+        }
+        return Status::failed(r.status().error(), msg);
+      }
+      if (r->is_string()) return std::optional<std::string>(std::string(r->get_string()));
+      return std::optional<std::string>(json::to_json(*r));
+    };
+    if (state.error_path) {
+      auto r = dynamic(*state.error_path, "ErrorPath");
+      if (!r.ok()) return fail_frame(f, r.status().error(), r.status().message());
+      error = *r;
+    }
+    if (state.cause_path) {
+      auto r = dynamic(*state.cause_path, "CausePath");
+      if (!r.ok()) return fail_frame(f, r.status().error(), r.status().message());
+      cause = *r;
+    }
+    fail_frame(f, std::move(error), std::move(cause));
+  }
+
+  void choice(Frame& f, const State& state) {
+    auto in = input_path(f, state);
+    if (!in.ok()) return fail_frame(f, in.status().error(), in.status().message());
+    FrameDocs docs(*this, f, *in);
+    int next = -1;
+    const std::optional<asl::Template>* assign_t = &state.assign;
+    for (const auto& c : state.choices) {
+      auto m = asl::matches(*c.rule, docs);
+      if (!m.ok()) {
+        return fail_frame(f, m.status().error().empty() ? kRuntime : m.status().error(),
+                          cause_prefix(f) + m.status().message());
+      }
+      if (*m) {
+        next = c.next;
+        if (c.assign) assign_t = &c.assign;
+        break;
+      }
+    }
+    if (next < 0) next = state.default_next;
+    if (next < 0) {
+      return fail_frame(f, std::string("States.NoChoiceMatched"),
+                        cause_prefix(f) + "No choice rule matched and no Default was given.");
+    }
+    auto vars = assign(f, *assign_t, *in);
+    if (!vars.ok()) return fail_frame(f, vars.status().error(), vars.status().message());
+    auto out = output_path(f, state, std::move(in).value());
+    if (!out.ok()) return fail_frame(f, out.status().error(), out.status().message());
+    exit_state(f, state, std::move(out).value(), std::move(vars).value(), next);
+  }
+
+  void wait(Frame& f, const State& state) {
+    auto in = input_path(f, state);
+    if (!in.ok()) return fail_frame(f, in.status().error(), in.status().message());
+    f.effective = std::move(in).value();
+    std::int64_t due = now_;
+    FrameDocs docs(*this, f, f.effective);
+    if (state.seconds) {
+      due = now_ + *state.seconds * 1000;
+    } else if (state.timestamp) {
+      due = *timestamp::parse_ms(*state.timestamp);
+    } else if (state.seconds_path) {
+      const bj::value* v = state.seconds_path->find(docs);
+      const std::string& p = state.seconds_path->text();
+      if (!v) return fail_frame(f, kRuntime, cause_prefix(f) + "The SecondsPath parameter does not reference an input value: " + p);
+      bool integral = v->is_int64() || v->is_uint64() ||
+                      (v->is_double() && std::floor(v->get_double()) == v->get_double());
+      if (!v->is_number() || !integral) {
+        return fail_frame(f, kRuntime, cause_prefix(f) + "The SecondsPath parameter cannot be parsed as a long value: " +
+                                           p + " == " + json::to_json(*v));
+      }
+      double secs = json::to_double(*v);
+      if (secs < 0) {
+        return fail_frame(f, kRuntime, cause_prefix(f) + "The SecondsPath parameter references a negative value: " + p +
+                                           " == " + json::to_json(*v));
+      }
+      due = now_ + static_cast<std::int64_t>(secs) * 1000;
+    } else if (state.timestamp_path) {
+      const bj::value* v = state.timestamp_path->find(docs);
+      const std::string& p = state.timestamp_path->text();
+      std::optional<std::int64_t> ms;
+      if (v && v->is_string()) ms = timestamp::parse_ms(v->get_string());
+      if (!ms) {
+        return fail_frame(f, kRuntime,
+                          cause_prefix(f) +
+                              "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time "
+                              "format string: " + p + " == " + (v ? json::to_json(*v) : std::string("null")));
+      }
+      due = *ms;
+    }
+    if (due > now_) {
+      f.phase = Phase::kWait;
+      f.token = s_.next_token++;
+      Effect e;
+      e.kind = EffectKind::kStartTimer;
+      e.frame = f.id;
+      e.token = f.token;
+      e.due_ms = due;
+      out_.effects.push_back(std::move(e));
+      return;
+    }
+    wait_over(f);
+  }
+
+  void wait_over(Frame& f) {
+    const State& state = st(f);
+    f.token = 0;
+    auto vars = assign(f, state.assign, f.effective);
+    if (!vars.ok()) return fail_frame(f, vars.status().error(), vars.status().message());
+    auto out = output_path(f, state, f.effective);
+    if (!out.ok()) return fail_frame(f, out.status().error(), out.status().message());
+    exit_state(f, state, std::move(out).value(), std::move(vars).value(), next_of(state));
+  }
+
+  // ---- Task -----------------------------------------------------------------
+
+  Result<std::optional<std::int64_t>> seconds_field(Frame& f, const std::optional<std::int64_t>& literal,
+                                                    const std::optional<jsonpath::Path>& path) {
+    if (literal) return literal;
+    if (!path) return std::optional<std::int64_t>();
+    FrameDocs docs(*this, f, f.effective);
+    auto r = path->eval(docs);
+    if (!r.ok()) return runtime(f, "Invalid path '" + path->text() + "' : " + r.status().message());
+    if (!r->is_number() || json::to_double(*r) <= 0) {
+      return runtime(f, "The value of the path '" + path->text() + "' must be a positive integer: " + json::to_json(*r));
+    }
+    return std::optional<std::int64_t>(static_cast<std::int64_t>(json::to_double(*r)));
+  }
+
+  void task(Frame& f, const State& state) {
+    auto in = input_path(f, state);
+    if (!in.ok()) return fail_frame(f, in.status().error(), in.status().message());
+    f.effective = std::move(in).value();
+    auto timeout = seconds_field(f, state.timeout_seconds, state.timeout_seconds_path);
+    if (!timeout.ok()) return fail_frame(f, timeout.status().error(), timeout.status().message());
+    auto heartbeat = seconds_field(f, state.heartbeat_seconds, state.heartbeat_seconds_path);
+    if (!heartbeat.ok()) return fail_frame(f, heartbeat.status().error(), heartbeat.status().message());
+    f.timeout_seconds = *timeout;
+    f.heartbeat_seconds = *heartbeat;
+    ResourceKind kind = classify(state.resource);
+    f.task_token.clear();
+    if (kind.wait_for_token || kind.kind == ResourceKind::Kind::kActivity) {
+      char buf[40];
+      std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(draw()),
+                    static_cast<unsigned long long>(draw()));
+      f.task_token = buf;
+    }
+    if (state.parameters) {
+      auto r = eval_template(f, *state.parameters, f.effective);
+      if (!r.ok()) return fail_frame(f, r.status().error(), r.status().message());
+      f.effective = std::move(r).value();
+    }
+    schedule(f, state);
+  }
+
+  void schedule(Frame& f, const State& state) {
+    ResourceKind kind = classify(state.resource);
+    std::string payload = json::to_json(f.effective);
+    switch (kind.kind) {
+      case ResourceKind::Kind::kService: {
+        bj::object d;
+        d["resourceType"] = kind.resource_type;
+        d["resource"] = kind.resource;
+        d["region"] = s_.params.region;
+        d["parameters"] = std::move(payload);
+        if (f.timeout_seconds) d["timeoutInSeconds"] = *f.timeout_seconds;
+        if (f.heartbeat_seconds) d["heartbeatInSeconds"] = *f.heartbeat_seconds;
+        emit(f, EventType::TaskScheduled, std::move(d));
+        bj::object s;
+        s["resourceType"] = kind.resource_type;
+        s["resource"] = kind.resource;
+        emit(f, EventType::TaskStarted, std::move(s));
+        break;
+      }
+      case ResourceKind::Kind::kLambda: {
+        bj::object d = details_io("input", std::move(payload));
+        d["resource"] = state.resource;
+        if (f.timeout_seconds) d["timeoutInSeconds"] = *f.timeout_seconds;
+        emit(f, EventType::LambdaFunctionScheduled, std::move(d));
+        emit(f, EventType::LambdaFunctionStarted);
+        break;
+      }
+      case ResourceKind::Kind::kActivity: {
+        bj::object d = details_io("input", std::move(payload));
+        d["resource"] = state.resource;
+        if (f.timeout_seconds) d["timeoutInSeconds"] = *f.timeout_seconds;
+        if (f.heartbeat_seconds) d["heartbeatInSeconds"] = *f.heartbeat_seconds;
+        emit(f, EventType::ActivityScheduled, std::move(d));
+        break;
+      }
+    }
+    f.phase = Phase::kTask;
+    f.token = s_.next_token++;
+    Effect e;
+    e.kind = EffectKind::kInvokeTask;
+    e.frame = f.id;
+    e.token = f.token;
+    e.state_name = state.name;
+    e.resource = state.resource;
+    e.payload = f.effective;
+    e.attempt = f.retry_count;
+    e.timeout_seconds = f.timeout_seconds;
+    e.heartbeat_seconds = f.heartbeat_seconds;
+    out_.effects.push_back(std::move(e));
+    if (f.timeout_seconds) {
+      Effect t;
+      t.kind = EffectKind::kTaskTimeout;
+      t.frame = f.id;
+      t.token = f.token;
+      t.due_ms = now_ + *f.timeout_seconds * 1000;
+      out_.effects.push_back(std::move(t));
+    }
+  }
+
+  void task_started(Frame& f, const std::string& worker) {
+    if (classify(st(f).resource).kind != ResourceKind::Kind::kActivity) return;
+    bj::object d;
+    if (!worker.empty()) d["workerName"] = worker;
+    emit(f, EventType::ActivityStarted, std::move(d));
+  }
+
+  void task_succeeded(Frame& f, const bj::value& output) {
+    const State& state = st(f);
+    ResourceKind kind = classify(state.resource);
+    f.token = 0;
+    std::string text = json::to_json(output);
+    bool too_big = text.size() > kPayloadLimit;
+    bj::object d = details_io("output", std::move(text));
+    switch (kind.kind) {
+      case ResourceKind::Kind::kService:
+        d["resourceType"] = kind.resource_type;
+        d["resource"] = kind.resource;
+        emit(f, EventType::TaskSucceeded, std::move(d));
+        break;
+      case ResourceKind::Kind::kLambda:
+        emit(f, EventType::LambdaFunctionSucceeded, std::move(d));
+        break;
+      case ResourceKind::Kind::kActivity:
+        emit(f, EventType::ActivitySucceeded, std::move(d));
+        break;
+    }
+    if (too_big) {
+      return handle_error(f, "States.DataLimitExceeded",
+                          "The state/task '" + state.name +
+                              "' returned a result with a size exceeding the maximum number of bytes service limit.",
+                          false);
+    }
+    complete(f, state, output);
+  }
+
+  void task_failed(Frame& f, std::optional<std::string> error, std::optional<std::string> cause, bool timed_out) {
+    const State& state = st(f);
+    ResourceKind kind = classify(state.resource);
+    f.token = 0;
+    bj::object d;
+    if (error) d["error"] = *error;
+    if (cause && !timed_out) d["cause"] = *cause;
+    EventType t = EventType::TaskFailed;
+    switch (kind.kind) {
+      case ResourceKind::Kind::kService:
+        d["resourceType"] = kind.resource_type;
+        d["resource"] = kind.resource;
+        t = timed_out ? EventType::TaskTimedOut : EventType::TaskFailed;
+        break;
+      case ResourceKind::Kind::kLambda:
+        t = timed_out ? EventType::LambdaFunctionTimedOut : EventType::LambdaFunctionFailed;
+        break;
+      case ResourceKind::Kind::kActivity:
+        t = timed_out ? EventType::ActivityTimedOut : EventType::ActivityFailed;
+        break;
+    }
+    emit(f, t, std::move(d));
+    if (timed_out) {
+      Effect c;
+      c.kind = EffectKind::kCancelTask;
+      c.frame = f.id;
+      out_.effects.push_back(std::move(c));
+    }
+    f.abort_task_on_fail = true;
+    handle_error(f, error, timed_out ? std::optional<std::string>("") : cause, true);
+  }
+
+  // ---- errors: Retry, Catch, fail ------------------------------------------
+
+  // The error output {"Error", "Cause"} of a failure; absent values are null.
+  static bj::value error_output(const std::optional<std::string>& error, const std::optional<std::string>& cause) {
+    bj::object o;
+    o["Error"] = error ? bj::value(*error) : bj::value(nullptr);
+    o["Cause"] = cause ? bj::value(*cause) : bj::value(nullptr);
+    return o;
+  }
+
+  // Retries, catches or fails the current state of f for `error`.
+  // States.Runtime and DataLimitExceeded skip Retry and Catch (AWS: terminal).
+  void handle_error(Frame& f, std::optional<std::string> error, std::optional<std::string> cause, bool from_task) {
+    const State& state = st(f);
+    const std::string name = error.value_or("");
+    bool terminal = name == kRuntime;
+    if (!terminal && retry(f, state, name, error, cause)) return;
+    if (!terminal) {
+      for (const auto& c : state.catches) {
+        if (!error_matches(c.errors, name)) continue;
+        bj::value eo = error_output(error, cause);
+        auto vars = assign(f, c.assign, eo);
+        if (!vars.ok()) return fail_frame(f, vars.status().error(), vars.status().message());
+        auto out = result_path(f, c.result_path, std::move(eo));
+        if (!out.ok()) return fail_frame(f, out.status().error(), out.status().message());
+        f.abort_task_on_fail = false;
+        exit_state(f, state, std::move(out).value(), std::move(vars).value(), c.next);
+        return;
+      }
+    }
+    if (!from_task) f.abort_task_on_fail = false;
+    fail_frame(f, std::move(error), std::move(cause));
+  }
+
+  // Schedules a retry when a retrier matches and has attempts left.
+  bool retry(Frame& f, const State& state, const std::string& name, const std::optional<std::string>& error,
+             const std::optional<std::string>& cause) {
+    for (std::size_t i = 0; i < state.retry.size(); ++i) {
+      const auto& r = state.retry[i];
+      if (!error_matches(r.errors, name)) continue;
+      if (f.retry_counts[i] >= r.max_attempts) return false;  // first match wins, even when spent
+      std::int64_t n = f.retry_counts[i]++;
+      double delay = r.interval_seconds * std::pow(r.backoff_rate, static_cast<double>(n));
+      if (r.max_delay_seconds) delay = std::min(delay, static_cast<double>(*r.max_delay_seconds));
+      if (r.full_jitter) delay = delay * static_cast<double>(draw() >> 11) / 9007199254740992.0;
+      f.retry_count++;
+      f.pending_error = error;
+      f.pending_cause = cause;
+      f.phase = Phase::kRetryWait;
+      f.token = s_.next_token++;
+      Effect e;
+      e.kind = EffectKind::kStartTimer;
+      e.frame = f.id;
+      e.token = f.token;
+      e.due_ms = now_ + static_cast<std::int64_t>(std::llround(delay * 1000.0));
+      out_.effects.push_back(std::move(e));
+      return true;
+    }
+    return false;
+  }
+
+  void retry_now(Frame& f) {
+    const State& state = st(f);
+    f.token = 0;
+    f.abort_task_on_fail = false;
+    switch (state.type) {
+      case StateType::kTask: return schedule(f, state);
+      case StateType::kParallel: return parallel_attempt(f, state);
+      case StateType::kMap: return map_attempt(f, state);
+      default: return;
+    }
+  }
+
+  // The frame cannot go on: its state failed and nothing caught it.
+  void fail_frame(Frame& f, std::optional<std::string> error, std::optional<std::string> cause) {
+    f.phase = Phase::kFailed;
+    f.error = std::move(error);
+    f.cause = std::move(cause);
+    f.token = 0;
+    if (f.parent < 0) root_settled(f);
+  }
+  void fail_frame(Frame& f, const std::string& error, const std::string& cause) {
+    fail_frame(f, std::optional<std::string>(error), std::optional<std::string>(cause));
+  }
+
+  // ---- Parallel and Map -------------------------------------------------------
+
+  Frame& new_child(Frame& parent, const asl::StateMachine* m, bj::value input, std::int64_t index, std::int64_t tip) {
+    auto c = std::make_unique<Frame>();
+    c->id = static_cast<std::int32_t>(s_.frames.size());
+    c->parent = parent.id;
+    c->machine = m;
+    c->hidden = parent.hidden || (st(parent).type == StateType::kMap && st(parent).distributed);
+    c->index = index;
+    c->state = m->start;
+    c->input = std::move(input);
+    c->tip = tip;
+    parent.running.push_back(c->id);
+    s_.frames.push_back(std::move(c));
+    return *s_.frames.back();
+  }
+
+  void release(Frame& parent, std::int32_t child) {
+    parent.running.erase(std::remove(parent.running.begin(), parent.running.end(), child), parent.running.end());
+    s_.frames[static_cast<std::size_t>(child)].reset();
+  }
+
+  void parallel(Frame& f, const State& state) {
+    auto in = input_path(f, state);
+    if (!in.ok()) return fail_frame(f, in.status().error(), in.status().message());
+    f.effective = std::move(in).value();
+    if (state.parameters) {
+      auto r = eval_template(f, *state.parameters, f.effective);
+      if (!r.ok()) return fail_frame(f, r.status().error(), r.status().message());
+      f.effective = std::move(r).value();
+    }
+    parallel_attempt(f, state);
+  }
+
+  void parallel_attempt(Frame& f, const State& state) {
+    emit(f, EventType::ParallelStateStarted);
+    f.phase = Phase::kChildren;
+    f.results = bj::array(state.branches.size());
+    f.finished = 0;
+    f.failures = 0;
+    std::vector<std::int32_t> ids;
+    for (std::size_t i = 0; i < state.branches.size(); ++i) {
+      ids.push_back(new_child(f, state.branches[i].get(), f.effective, static_cast<std::int64_t>(i), f.tip).id);
+    }
+    for (auto id : ids) {
+      Frame* c = s_.frames[static_cast<std::size_t>(id)].get();
+      if (!c || f.phase != Phase::kChildren) continue;  // an earlier branch already failed the state
+      run(*c);
+      if (c->phase == Phase::kDone || c->phase == Phase::kFailed) child_finished(f, *c);
+    }
+    if (f.phase == Phase::kChildren && state.branches.empty()) parallel_done(f, state);
+  }
+
+  void parallel_done(Frame& f, const State& state) {
+    std::int64_t link = f.tip;
+    emit_linked(f, EventType::ParallelStateSucceeded, {}, link);
+    f.tip = link;  // Exited links past ParallelStateSucceeded, to the last branch event
+    complete(f, state, bj::value(std::move(f.results)));
+  }
+
+  Result<std::int64_t> int_path(Frame& f, const jsonpath::Path& p, const char* field) {
+    FrameDocs docs(*this, f, f.effective);
+    auto r = p.eval(docs);
+    if (!r.ok()) return runtime(f, "Invalid path '" + p.text() + "' : " + r.status().message());
+    const bj::value& v = *r;
+    bool integral = v.is_int64() || v.is_uint64() || (v.is_double() && std::floor(v.get_double()) == v.get_double());
+    if (!integral) {
+      std::string shown = v.is_string() ? std::string(v.get_string()) : json::to_json(v);
+      return runtime(f, std::string("The ") + field + " field refers to value \"" + shown +
+                            "\" which is not a valid integer: " + p.text());
+    }
+    return static_cast<std::int64_t>(json::to_double(v));
+  }
+
+  void map(Frame& f, const State& state) {
+    auto in = input_path(f, state);
+    if (!in.ok()) return fail_frame(f, in.status().error(), in.status().message());
+    f.effective = std::move(in).value();
+    f.max_concurrency = state.max_concurrency.value_or(0);
+    if (state.max_concurrency_path) {
+      auto r = int_path(f, *state.max_concurrency_path, "MaxConcurrencyPath");
+      if (!r.ok()) return fail_frame(f, r.status().error(), r.status().message());
+      f.max_concurrency = *r;
+    }
+    f.tolerated_count = state.tolerated_failure_count;
+    if (state.tolerated_failure_count_path) {
+      auto r = int_path(f, *state.tolerated_failure_count_path, "ToleratedFailureCountPath");
+      if (!r.ok()) return fail_frame(f, r.status().error(), r.status().message());
+      if (*r < 0) return fail_frame(f, kRuntime, cause_prefix(f) + "ToleratedFailureCount cannot be negative.");
+      f.tolerated_count = *r;
+    }
+    f.tolerated_percentage = state.tolerated_failure_percentage;
+    if (state.tolerated_failure_percentage_path) {
+      FrameDocs docs(*this, f, f.effective);
+      const jsonpath::Path& p = *state.tolerated_failure_percentage_path;
+      auto r = p.eval(docs);
+      if (!r.ok()) return fail_frame(f, kRuntime, cause_prefix(f) + "Invalid path '" + p.text() + "' : " + r.status().message());
+      if (!r->is_number()) {
+        std::string shown = r->is_string() ? std::string(r->get_string()) : json::to_json(*r);
+        return fail_frame(f, kRuntime, cause_prefix(f) + "The ToleratedFailurePercentagePath field refers to value \"" +
+                                           shown + "\" which is not a valid float: " + p.text());
+      }
+      double pct = json::to_double(*r);
+      if (pct < 0 || pct > 100) {
+        return fail_frame(f, kRuntime, cause_prefix(f) + "ToleratedFailurePercentage must be between 0 and 100.");
+      }
+      f.tolerated_percentage = pct;
+    }
+    bj::value items;
+    if (state.items_path.kind == asl::PathField::Kind::kPath) {
+      FrameDocs docs(*this, f, f.effective);
+      auto r = state.items_path.path->eval(docs);
+      if (!r.ok()) {
+        return fail_frame(f, kRuntime, cause_prefix(f) + "Invalid path '" + state.items_path.path->text() + "' : " +
+                                           r.status().message());
+      }
+      items = std::move(r).value();
+    } else {
+      items = f.effective;
+    }
+    if (!items.is_array()) {
+      return fail_frame(f, kRuntime,
+                        cause_prefix(f) + "Map state input must be an array but was: " + json::to_json(items));
+    }
+    f.items = std::move(items.get_array());
+    map_attempt(f, state);
+  }
+
+  void map_attempt(Frame& f, const State& state) {
+    bj::object d;
+    d["length"] = static_cast<std::int64_t>(f.items.size());
+    emit(f, EventType::MapStateStarted, std::move(d));
+    f.phase = Phase::kChildren;
+    f.results = bj::array(f.items.size());
+    f.next_item = 0;
+    f.finished = 0;
+    f.failures = 0;
+    f.close_link = f.tip;
+    if (state.distributed) {
+      bj::object r;
+      r["mapRunArn"] = map_run_arn(state);
+      f.map_run_started = emit(f, EventType::MapRunStarted, std::move(r));
+    }
+    pump(f, state);
+  }
+
+  std::string map_run_arn(const State& state) const {
+    std::string arn = s_.params.state_machine_arn;
+    auto p = arn.find(":stateMachine:");
+    if (p != std::string::npos) arn.replace(p, 14, ":mapRun:");
+    char buf[40];
+    std::uint64_t a = mix(s_.params.seed ^ static_cast<std::uint64_t>(s_.last_id));
+    std::snprintf(buf, sizeof buf, "%08llx-%04llx-%04llx", static_cast<unsigned long long>(a >> 32),
+                  static_cast<unsigned long long>((a >> 16) & 0xffff), static_cast<unsigned long long>(a & 0xffff));
+    return arn + "/" + (state.label.empty() ? std::string("map") : state.label) + ":" + buf;
+  }
+
+  // Starts Map iterations while the concurrency window allows.
+  void pump(Frame& f, const State& state) {
+    // Inline Map runs at most 40 iterations at once (AWS's quota); 0 means that.
+    std::size_t limit = f.max_concurrency > 0 ? static_cast<std::size_t>(f.max_concurrency) : 40;
+    if (state.distributed && f.max_concurrency <= 0) limit = 10000;
+    f.pumping = true;
+    while (f.phase == Phase::kChildren && f.next_item < f.items.size() && f.running.size() < limit) {
+      std::size_t i = f.next_item++;
+      bj::value input;
+      if (state.item_selector) {
+        auto r = eval_template(f, *state.item_selector, f.effective, &f.items[i], static_cast<std::int64_t>(i));
+        if (!r.ok()) return map_failed(f, state, r.status().error(), r.status().message(), f.tip);
+        input = std::move(r).value();
+      } else {
+        input = f.items[i];
+      }
+      bj::object d;
+      d["index"] = static_cast<std::int64_t>(i);
+      d["name"] = state.name;
+      std::int64_t started = emit_linked(f, EventType::MapIterationStarted, std::move(d), f.tip);
+      Frame& c = new_child(f, state.processor.get(), std::move(input), static_cast<std::int64_t>(i), started);
+      std::int32_t cid = c.id;
+      run(c);
+      Frame& child = frame(cid);
+      if (child.phase == Phase::kDone || child.phase == Phase::kFailed) child_finished(f, child);
+    }
+    f.pumping = false;
+    if (f.phase == Phase::kChildren && f.running.empty() && f.next_item >= f.items.size()) map_done(f, state);
+  }
+
+  void map_done(Frame& f, const State& state) {
+    std::int64_t link = f.close_link;
+    if (state.distributed) {
+      std::int64_t id = emit_linked(f, EventType::MapRunSucceeded, {}, f.map_run_started);
+      link = id;
+      emit_linked(f, EventType::MapStateSucceeded, {}, link);
+      f.tip = f.map_run_started;  // recordings since 2024-11 link MapStateExited to MapRunStarted
+    } else {
+      emit_linked(f, EventType::MapStateSucceeded, {}, link);
+      f.tip = link;
+    }
+    complete(f, state, bj::value(std::move(f.results)));
+  }
+
+  bool tolerated(const Frame& f) const {
+    if (!f.tolerated_count && !f.tolerated_percentage) return false;
+    bool ok = true;
+    if (f.tolerated_count) ok = ok && static_cast<std::int64_t>(f.failures) <= *f.tolerated_count;
+    if (f.tolerated_percentage) {
+      double pct = f.items.empty() ? 0 : 100.0 * static_cast<double>(f.failures) / static_cast<double>(f.items.size());
+      ok = ok && pct <= *f.tolerated_percentage;
+    }
+    return ok;
+  }
+
+  // A child frame of f finished (done or failed).
+  void child_finished(Frame& f, Frame& c) {
+    if (f.phase != Phase::kChildren) return;
+    const State& state = st(f);
+    std::int32_t cid = c.id;
+    if (state.type == StateType::kParallel) {
+      if (c.phase == Phase::kDone) {
+        f.results[static_cast<std::size_t>(c.index)] = std::move(c.output);
+        if (!c.hidden) f.tip = c.tip;
+        release(f, cid);
+        if (++f.finished == state.branches.size()) parallel_done(f, state);
+        return;
+      }
+      std::int64_t failing = c.tip;
+      if (c.abort_task_on_fail) emit_linked(c, EventType::TaskStateAborted, {}, failing);
+      auto error = c.error;
+      auto cause = c.cause;
+      release(f, cid);
+      abort_children(f, failing);
+      f.tip = failing;
+      // A retry starts over with a fresh ParallelStateStarted; only the last
+      // attempt shows ParallelStateFailed.
+      if (will_retry(f, state, error.value_or(""))) return handle_error(f, error, cause, false);
+      emit(f, EventType::ParallelStateFailed);
+      return handle_error(f, error, cause, false);
+    }
+    // Map iteration.
+    bj::object d;
+    d["index"] = c.index;
+    d["name"] = state.name;
+    if (c.phase == Phase::kDone) {
+      f.results[static_cast<std::size_t>(c.index)] = std::move(c.output);
+      if (!c.hidden) {
+        f.tip = c.tip;
+        f.close_link = emit_linked(f, EventType::MapIterationSucceeded, std::move(d), c.tip);
+      }
+      release(f, cid);
+      ++f.finished;
+      return pump_if_ready(f, state);
+    }
+    std::int64_t failing = c.hidden ? f.tip : c.tip;
+    if (!c.hidden) emit_linked(f, EventType::MapIterationFailed, std::move(d), failing);
+    if (c.abort_task_on_fail) emit_linked(c, EventType::TaskStateAborted, {}, failing);
+    ++f.failures;
+    ++f.finished;
+    auto error = c.error;
+    auto cause = c.cause;
+    release(f, cid);
+    if (tolerated(f)) {
+      f.tip = failing;
+      return pump_if_ready(f, state);
+    }
+    if (f.tolerated_count || f.tolerated_percentage) {
+      error = "States.ExceedToleratedFailureThreshold";
+      cause = "The specified tolerated failure threshold was exceeded";
+    }
+    map_failed(f, state, error, cause, failing);
+  }
+
+  // Called from inside pump()'s loop too (an iteration that finished at
+  // once): then pump() goes on by itself, so recursion stays one level deep.
+  void pump_if_ready(Frame& f, const State& state) {
+    if (f.phase == Phase::kChildren && f.running.empty() && f.next_item >= f.items.size()) {
+      map_done(f, state);
+    } else if (!f.pumping) {
+      pump(f, state);
+    }
+  }
+
+  void map_failed(Frame& f, const State& state, std::optional<std::string> error, std::optional<std::string> cause,
+                  std::int64_t failing) {
+    abort_children(f, failing);
+    f.tip = failing;
+    if (will_retry(f, state, error.value_or(""))) return handle_error(f, error, cause, false);
+    if (state.distributed) {
+      bj::object d;
+      if (error) d["error"] = *error;
+      if (cause) d["cause"] = *cause;
+      std::int64_t id = emit_linked(f, EventType::MapRunFailed, std::move(d), f.map_run_started);
+      f.tip = id;
+    }
+    emit(f, EventType::MapStateFailed);
+    handle_error(f, error, cause, false);
+  }
+
+  bool will_retry(const Frame& f, const State& state, const std::string& name) const {
+    if (name == kRuntime) return false;
+    for (std::size_t i = 0; i < state.retry.size(); ++i) {
+      if (!error_matches(state.retry[i].errors, name)) continue;
+      return f.retry_counts[i] < state.retry[i].max_attempts;
+    }
+    return false;
+  }
+
+  // Aborts every running child of f (and their children), linking the abort
+  // events to `link` (the failing event).
+  void abort_children(Frame& f, std::int64_t link) {
+    std::vector<std::int32_t> ids = f.running;
+    bool is_map = f.state >= 0 && st(f).type == StateType::kMap;
+    for (auto id : ids) {
+      Frame* c = s_.frames[static_cast<std::size_t>(id)].get();
+      if (!c) continue;
+      if (is_map && !c->hidden) {
+        bj::object d;
+        d["index"] = c->index;
+        d["name"] = st(f).name;
+        emit_linked(f, EventType::MapIterationAborted, std::move(d), link);
+      }
+      abort_frame(*c, link);
+      release(f, id);
+    }
+    f.running.clear();
+  }
+
+  void abort_frame(Frame& f, std::int64_t link) {
+    if (f.phase == Phase::kTask || f.phase == Phase::kRetryWait) {
+      emit_linked(f, EventType::TaskStateAborted, {}, link);
+      Effect c;
+      c.kind = EffectKind::kCancelTask;
+      c.frame = f.id;
+      c.token = f.token;
+      out_.effects.push_back(std::move(c));
+    } else if (f.phase == Phase::kWait) {
+      emit_linked(f, EventType::WaitStateAborted, {}, link);
+    } else if (f.phase == Phase::kChildren) {
+      abort_children(f, link);
+      emit_linked(f, st(f).type == StateType::kMap ? EventType::MapStateAborted : EventType::ParallelStateAborted, {},
+                  link);
+    }
+    f.phase = Phase::kAborted;
+    f.token = 0;
+  }
+
+  ExecutionState& s_;
+  std::int64_t now_;
+  Decisions& out_;
+};
+
+const bj::value& FrameDocs::context() const {
+  if (context_) return *context_;
+  const ExecutionState& s = in_.state();
+  bj::object execution;
+  execution["Id"] = s.params.execution_arn;
+  execution["Input"] = s.input;
+  execution["StartTime"] = timestamp::format_ms(s.params.start_ms);
+  execution["Name"] = s.params.execution_name;
+  execution["RoleArn"] = s.params.role_arn;
+  execution["RedriveCount"] = 0;
+  bj::object machine;
+  machine["Id"] = s.params.state_machine_arn;
+  machine["Name"] = s.params.state_machine_name;
+  bj::object state;
+  const asl::State& st = f_.machine->states[static_cast<std::size_t>(f_.state)];
+  state["Name"] = st.name;
+  state["EnteredTime"] = timestamp::format_ms(f_.entered_ms);
+  if (st.type == StateType::kTask || st.type == StateType::kParallel || st.type == StateType::kMap) {
+    state["RetryCount"] = f_.retry_count;
+  }
+  bj::object ctx;
+  ctx["Execution"] = std::move(execution);
+  ctx["StateMachine"] = std::move(machine);
+  ctx["State"] = std::move(state);
+  if (!f_.task_token.empty() && st.type == StateType::kTask) {
+    bj::object task;
+    task["Token"] = f_.task_token;
+    ctx["Task"] = std::move(task);
+  }
+  if (map_item_) {
+    bj::object item;
+    item["Index"] = map_index_;
+    item["Value"] = *map_item_;
+    bj::object m;
+    m["Item"] = std::move(item);
+    ctx["Map"] = std::move(m);
+  }
+  context_ = bj::value(std::move(ctx));
+  return *context_;
+}
+
+const bj::value* FrameDocs::variable(std::string_view name) const {
+  for (const Frame* f = &f_; f; f = f->parent >= 0 ? in_.frame_or_null(f->parent) : nullptr) {
+    if (const bj::value* v = f->vars.if_contains(name)) return v;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+const char* status_name(ExecutionStatus s) {
+  switch (s) {
+    case ExecutionStatus::kRunning: return "RUNNING";
+    case ExecutionStatus::kSucceeded: return "SUCCEEDED";
+    case ExecutionStatus::kFailed: return "FAILED";
+    case ExecutionStatus::kTimedOut: return "TIMED_OUT";
+    case ExecutionStatus::kAborted: return "ABORTED";
+  }
+  return "RUNNING";
+}
+
+Started start(std::shared_ptr<const asl::StateMachine> machine, const StartParams& params) {
+  Started out;
+  out.state = ExecutionStatePtr(new ExecutionState());
+  ExecutionState& s = *out.state;
+  s.machine = std::move(machine);
+  s.params = params;
+  auto parsed = json::parse(params.input_text);
+  s.input = parsed.ok() ? std::move(parsed).value() : bj::value(bj::object());
+  Interpreter in(s, params.start_ms, out.decisions);
+  in.begin();
+  return out;
+}
+
+Decisions decide(ExecutionState& state, const Fact& fact) {
+  Decisions out;
+  Interpreter in(state, fact.now_ms, out);
+  in.apply(fact);
+  return out;
+}
+
+void ExecutionStateDeleter::operator()(ExecutionState* s) const { delete s; }
+
+ExecutionStatus status(const ExecutionState& s) { return s.status; }
+std::int64_t event_count(const ExecutionState& s) { return s.last_id; }
+const std::string& output_text(const ExecutionState& s) { return s.output_text; }
+const std::optional<std::string>& error(const ExecutionState& s) { return s.error; }
+const std::optional<std::string>& cause(const ExecutionState& s) { return s.cause; }
+
+}  // namespace stepd::engine

@@ -1,0 +1,138 @@
+#pragma once
+// The interpreter: pure functions from (machine, state, fact) to decisions.
+//
+//   start()  -> the ExecutionState of a new execution and its first decisions
+//   decide() -> what one incoming fact (task result, timer fired, stop) causes
+//   fold()   -> the ExecutionState rebuilt from a recorded history
+//
+// Pure: no clock, no randomness, no I/O. Time comes in with each Fact and is
+// written into the events; randomness (jitter, States.UUID) is drawn from a
+// generator seeded by StartParams::seed and the event ids, so a replay
+// reproduces the run exactly. An ExecutionState is owned by one thread (one
+// actor) at a time.
+//
+// Lifecycle of an execution:
+//
+//   start ──▶ RUNNING ──decide(fact)*──▶ SUCCEEDED | FAILED | TIMED_OUT | ABORTED
+//               │  ▲
+//    effects ◀──┘  └── facts: TaskStarted/Succeeded/Failed/TimedOut, TimerFired,
+//   (run tasks,                Stop, ExecutionTimedOut
+//    set timers)
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+#include "src/asl/machine.h"
+#include "src/common/status.h"
+#include "src/engine/event.h"
+
+namespace stepd::engine {
+
+namespace bj = boost::json;
+
+// Who and what an execution is; fixed at start, recorded with the execution.
+struct StartParams {
+  std::string execution_name;
+  std::string execution_arn;
+  std::string state_machine_name;
+  std::string state_machine_arn;
+  std::string role_arn;
+  std::string region = "us-east-1";
+  std::string input_text = "{}";  // verbatim, as the client sent it
+  std::int64_t start_ms = 0;
+  std::uint64_t seed = 0;         // the execution's randomness, drawn once by the caller
+  std::int64_t max_events = 25000;  // AWS's history limit; benchmarks may lift it
+};
+
+enum class FactKind : unsigned char {
+  kTaskStarted,        // an activity worker took the task (worker_name)
+  kTaskSucceeded,      // output
+  kTaskFailed,         // error / cause (each optional)
+  kTaskTimedOut,       // the task's TimeoutSeconds or HeartbeatSeconds passed
+  kTimerFired,         // a Wait or a retry backoff is over
+  kStop,               // StopExecution (error / cause optional)
+  kExecutionTimedOut,  // the machine's TimeoutSeconds passed
+};
+
+struct Fact {
+  FactKind kind = FactKind::kTimerFired;
+  std::int64_t now_ms = 0;
+  std::int32_t frame = 0;      // the frame the effect was issued for
+  std::uint64_t token = 0;     // the effect's token; stale facts are ignored
+  bj::value output;            // kTaskSucceeded
+  std::optional<std::string> error, cause;
+  std::string worker_name;
+};
+
+enum class EffectKind : unsigned char {
+  kInvokeTask,   // run a Task (integration, activity, Lambda); answer with Task* facts
+  kStartTimer,   // answer with kTimerFired at due_ms
+  kTaskTimeout,  // answer with kTaskTimedOut at due_ms unless the task finished
+  kCancelTask,   // the task with this token is no longer wanted (abort, timeout)
+  kExecutionTimeout,  // answer with kExecutionTimedOut at due_ms
+};
+
+// Something the caller must do once the decision's events are durable.
+struct Effect {
+  EffectKind kind = EffectKind::kStartTimer;
+  std::int32_t frame = 0;
+  std::uint64_t token = 0;
+  std::int64_t due_ms = 0;
+  // kInvokeTask:
+  std::string state_name;
+  std::string resource;
+  bj::value payload;            // the effective parameters / input
+  std::int64_t attempt = 0;     // 0 for the first try, +1 per retry
+  std::optional<std::int64_t> timeout_seconds, heartbeat_seconds;
+};
+
+struct Decisions {
+  std::vector<Event> events;
+  std::vector<Effect> effects;
+};
+
+enum class ExecutionStatus : unsigned char { kRunning, kSucceeded, kFailed, kTimedOut, kAborted };
+const char* status_name(ExecutionStatus s);  // "RUNNING", "SUCCEEDED", ...
+
+class ExecutionState;  // defined in src/engine/state.h
+// Deletes an ExecutionState where its type is complete.
+struct ExecutionStateDeleter {
+  void operator()(ExecutionState* s) const;
+};
+using ExecutionStatePtr = std::unique_ptr<ExecutionState, ExecutionStateDeleter>;
+
+// A new execution: ExecutionStarted and everything up to the first point
+// where it waits for a fact. REQUIRES: machine outlives the state.
+struct Started {
+  ExecutionStatePtr state;
+  Decisions decisions;
+};
+Started start(std::shared_ptr<const asl::StateMachine> machine, const StartParams& params);
+
+// Applies one fact. Mutates `state` (it is the caller's private copy) and
+// returns the events to append and the effects to run once they are
+// durable. A fact for a finished execution or with a stale token yields no
+// decisions.
+Decisions decide(ExecutionState& state, const Fact& fact);
+
+// Rebuilds the state from a recorded history by replaying the same
+// decisions: every event the engine produces must equal the recorded one
+// (type and details), else the history does not belong to this machine and
+// fold fails with kInvalidArgument naming the first differing event.
+Result<ExecutionStatePtr> fold(std::shared_ptr<const asl::StateMachine> machine,
+                                             const StartParams& params, const std::vector<Event>& events);
+
+// What the state shows from outside.
+ExecutionStatus status(const ExecutionState& s);
+std::int64_t event_count(const ExecutionState& s);
+// The output (SUCCEEDED) as JSON text; error and cause (FAILED, TIMED_OUT, ABORTED).
+const std::string& output_text(const ExecutionState& s);
+const std::optional<std::string>& error(const ExecutionState& s);
+const std::optional<std::string>& cause(const ExecutionState& s);
+
+}  // namespace stepd::engine

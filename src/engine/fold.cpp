@@ -1,0 +1,122 @@
+// fold(): the one way an ExecutionState is rebuilt from its history.
+//
+// The history holds the outcome of every fact (task results, timers,
+// stops), so replaying those facts through decide() reproduces the state
+// exactly; each produced event is checked against the recorded one, which
+// also proves the history belongs to this machine.
+
+#include "src/common/json.h"
+#include "src/engine/engine.h"
+#include "src/engine/state.h"
+
+namespace stepd::engine {
+
+namespace {
+
+std::optional<std::string> opt_string(const bj::object& d, const char* key) {
+  if (const auto* v = d.if_contains(key); v && v->is_string()) return std::string(v->get_string());
+  return std::nullopt;
+}
+
+// The fact whose decisions begin with event `e`.
+Result<Fact> fact_for(const ExecutionState& s, const Event& e) {
+  Fact f;
+  f.now_ms = e.timestamp_ms;
+  f.frame = e.frame;
+  if (e.type == EventType::ExecutionAborted) {
+    f.kind = FactKind::kStop;
+    f.error = opt_string(e.details, "error");
+    f.cause = opt_string(e.details, "cause");
+    return f;
+  }
+  if (e.type == EventType::ExecutionTimedOut) {
+    f.kind = FactKind::kExecutionTimedOut;
+    return f;
+  }
+  if (e.frame < 0 || static_cast<std::size_t>(e.frame) >= s.frames.size() || !s.frames[static_cast<std::size_t>(e.frame)]) {
+    return Status::invalid("event " + std::to_string(e.id) + " belongs to no running frame");
+  }
+  f.token = s.frames[static_cast<std::size_t>(e.frame)]->token;
+  switch (e.type) {
+    case EventType::ActivityStarted:
+      f.kind = FactKind::kTaskStarted;
+      f.worker_name = opt_string(e.details, "workerName").value_or("");
+      return f;
+    case EventType::TaskSucceeded:
+    case EventType::LambdaFunctionSucceeded:
+    case EventType::ActivitySucceeded: {
+      f.kind = FactKind::kTaskSucceeded;
+      auto text = opt_string(e.details, "output").value_or("null");
+      auto v = json::parse(text);
+      if (!v.ok()) return Status::invalid("event " + std::to_string(e.id) + " holds invalid output JSON");
+      f.output = std::move(v).value();
+      return f;
+    }
+    case EventType::TaskFailed:
+    case EventType::LambdaFunctionFailed:
+    case EventType::ActivityFailed:
+      f.kind = FactKind::kTaskFailed;
+      f.error = opt_string(e.details, "error");
+      f.cause = opt_string(e.details, "cause");
+      return f;
+    case EventType::TaskTimedOut:
+    case EventType::LambdaFunctionTimedOut:
+    case EventType::ActivityTimedOut:
+      f.kind = FactKind::kTaskTimedOut;
+      return f;
+    default:
+      // Anything else that starts a decision follows a timer (a Wait that
+      // ended, a retry that began).
+      f.kind = FactKind::kTimerFired;
+      return f;
+  }
+}
+
+Status check(const Event& produced, const Event& recorded) {
+  if (produced.type != recorded.type || produced.details != recorded.details ||
+      produced.previous_event_id != recorded.previous_event_id || produced.id != recorded.id) {
+    return Status::invalid("event " + std::to_string(recorded.id) + " (" + std::string(event_type_name(recorded.type)) +
+                           ") does not follow from the machine; replay produced " +
+                           std::string(event_type_name(produced.type)) + " #" + std::to_string(produced.id));
+  }
+  return Status();
+}
+
+}  // namespace
+
+Result<ExecutionStatePtr> fold(std::shared_ptr<const asl::StateMachine> machine,
+                                             const StartParams& params, const std::vector<Event>& events) {
+  if (events.empty() || events[0].type != EventType::ExecutionStarted) {
+    return Status::invalid("a history starts with ExecutionStarted");
+  }
+  StartParams p = params;
+  p.start_ms = events[0].timestamp_ms;
+  Started started = start(std::move(machine), p);
+  ExecutionStatePtr state = std::move(started.state);
+  std::size_t next = 0;
+  auto take = [&](const Decisions& d) -> Status {
+    for (const auto& e : d.events) {
+      if (next >= events.size()) break;  // the recording ends here: the rest is still to happen
+      Status s = check(e, events[next]);
+      if (!s.ok()) return s;
+      ++next;
+    }
+    return Status();
+  };
+  Status s = take(started.decisions);
+  if (!s.ok()) return s;
+  while (next < events.size()) {
+    auto fact = fact_for(*state, events[next]);
+    if (!fact.ok()) return fact.status();
+    Decisions d = decide(*state, *fact);
+    if (d.events.empty()) {
+      return Status::invalid("event " + std::to_string(events[next].id) + " (" +
+                             std::string(event_type_name(events[next].type)) + ") follows from no pending fact");
+    }
+    s = take(d);
+    if (!s.ok()) return s;
+  }
+  return state;
+}
+
+}  // namespace stepd::engine

@@ -1,0 +1,91 @@
+#pragma once
+// ExecutionState: everything the interpreter knows about one execution,
+// as decide() leaves it and fold() rebuilds it. Internal to src/engine;
+// other layers hold it through engine.h's opaque pointer. Owned by one
+// thread (one actor) at a time.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "src/asl/machine.h"
+#include "src/engine/engine.h"
+
+namespace stepd::engine {
+
+// One running sub-machine: the execution's own States (frame 0), a Parallel
+// branch or a Map iteration. Frames form a tree through `parent`.
+//
+//   kEnter ─▶ (state logic) ─▶ kEnter (next state) ... ─▶ kDone | kFailed
+//                 │    ▲
+//                 ▼    │ fact
+//   kTask / kRetryWait / kWait / kChildren            kAborted (parent gave up)
+struct Frame {
+  enum class Phase : unsigned char { kEnter, kTask, kRetryWait, kWait, kChildren, kDone, kFailed, kAborted };
+
+  std::int32_t id = 0;
+  std::int32_t parent = -1;
+  const asl::StateMachine* machine = nullptr;
+  bool hidden = false;      // a Distributed Map child: its events are not in this history
+  std::int64_t index = 0;   // branch number / Map iteration index in the parent
+
+  int state = -1;           // current state in `machine`
+  Phase phase = Phase::kEnter;
+  bj::value input;          // raw input of the current state (as entered)
+  bj::value effective;      // after InputPath (and Parameters for Task/Parallel)
+  std::int64_t entered_id = 0;
+  std::int64_t entered_ms = 0;
+  std::int64_t tip = 0;     // the event new events of this frame link to
+
+  // Retry bookkeeping for the current state visit.
+  std::vector<std::int64_t> retry_counts;
+  std::int64_t retry_count = 0;  // $$.State.RetryCount
+  std::uint64_t token = 0;       // the outstanding effect's token
+  std::optional<std::int64_t> timeout_seconds, heartbeat_seconds;
+  std::string task_token;
+  // What a pending retry or catch needs once the timer fires.
+  std::optional<std::string> pending_error, pending_cause;
+
+  bj::object vars;          // this frame's variable scope
+
+  // Parallel / Map children.
+  std::vector<std::int32_t> running;    // child frames not yet finished
+  bj::array items;                      // Map items
+  bj::array results;                    // child outputs by index
+  std::size_t next_item = 0;
+  std::size_t finished = 0;
+  std::size_t failures = 0;
+  std::int64_t max_concurrency = 0;     // 0: unbounded
+  std::optional<double> tolerated_percentage;
+  std::optional<std::int64_t> tolerated_count;
+  std::int64_t close_link = 0;          // what XStateSucceeded/Exited link to
+  std::int64_t map_run_started = 0;     // Distributed Map: the MapRunStarted id
+  bool abort_task_on_fail = false;      // a child that failed in a Task emits TaskStateAborted
+  bool pumping = false;                 // inside pump(): finished iterations must not re-enter it
+
+  // Outcome when kDone / kFailed.
+  bj::value output;
+  std::optional<std::string> error, cause;
+};
+
+class ExecutionState {
+ public:
+  std::shared_ptr<const asl::StateMachine> machine;
+  StartParams params;
+  bj::value input;                               // parsed execution input
+  std::vector<std::unique_ptr<Frame>> frames;    // by id; finished children are released
+  ExecutionStatus status = ExecutionStatus::kRunning;
+  std::int64_t last_id = 0;
+  std::uint64_t next_token = 1;
+  std::uint64_t draws = 0;                       // random numbers drawn so far
+  std::string output_text;
+  std::optional<std::string> error, cause;
+};
+
+}  // namespace stepd::engine

@@ -26,6 +26,7 @@ enum class Family : unsigned char {
   kIsTimestamp,
 };
 
+// The comparison an ordering operator applies (Equals, LessThan, ...).
 enum class Cmp : unsigned char { kEq, kLt, kGt, kLe, kGe };
 
 // One of the 39 data-test operators as spelled in ASL.
@@ -101,17 +102,18 @@ bool operator<(const Instant& a, const Instant& b) {
 std::optional<Instant> to_instant(std::string_view text) {
   auto ms = timestamp::parse_ms(text);
   if (!ms) return std::nullopt;
-  // parse_ms accepted the text, so a fraction, if any, starts at index 20
-  // ("YYYY-MM-DDTHH:MM:SS."); its digits past the third are below a
-  // millisecond, and offsets (whole minutes) never touch them.
+  // parse_ms accepted the text, so a fraction, if any, follows the '.' at
+  // index 19; its digits past the third are below a millisecond, and offsets
+  // (whole minutes) never touch them.
   std::int32_t sub = 0;
-  std::size_t pos = 23, n = 0;
+  int scale = 100000;
   if (text[19] == '.') {
-    for (; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos, ++n) {
-      sub = sub * 10 + (text[pos] - '0');
+    for (std::size_t pos = 20; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos) {
+      if (pos < 23) continue;
+      sub += (text[pos] - '0') * scale;
+      scale /= 10;
     }
   }
-  for (; n < 6; ++n) sub *= 10;
   return Instant{*ms, sub};
 }
 
@@ -213,8 +215,11 @@ Status compile_operand(ChoiceRule& r, const bj::value& v) {
     case Family::kString:
     case Family::kStringMatches:
       if (!v.is_string()) return Status::invalid("The value for the field '" + field + "' must be a STRING");
-      r.string = std::string(v.get_string());
-      if (r.op->family == Family::kStringMatches) r.pattern = split_pattern(r.string);
+      if (r.op->family == Family::kStringMatches) {
+        r.pattern = split_pattern(v.get_string());
+      } else {
+        r.string = std::string(v.get_string());
+      }
       return Status();
     case Family::kNumeric:
       if (!v.is_number()) return Status::invalid("The value for the field '" + field + "' must be a NUMBER");

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "src/common/json.h"
 #include "src/common/timestamp.h"
@@ -136,6 +137,7 @@ class Interpreter {
       out_.effects.push_back(std::move(e));
     }
     run(frame(0));
+    settle(frame(0));
   }
 
   void apply(const Fact& fact) {
@@ -855,7 +857,9 @@ class Interpreter {
     switch (state.type) {
       case StateType::kTask: return schedule(f, state);
       case StateType::kParallel: return parallel_attempt(f, state);
-      case StateType::kMap: return map_attempt(f, state);
+      case StateType::kMap:
+        emit_map_started(f);
+        return map_attempt(f, state);
       default: return;
     }
   }
@@ -938,6 +942,13 @@ class Interpreter {
     if (!r.ok()) return runtime(f, "Invalid path '" + p.text() + "' : " + r.status().message());
     const bj::value& v = *r;
     bool integral = v.is_int64() || v.is_uint64() || (v.is_double() && std::floor(v.get_double()) == v.get_double());
+    if (const auto* str = v.if_string()) {
+      // AWS reads the value's text as a Java long: "1" is accepted.
+      std::string t(*str);
+      char* end = nullptr;
+      long long n = std::strtoll(t.c_str(), &end, 10);
+      if (!t.empty() && end && *end == '\0') return static_cast<std::int64_t>(n);
+    }
     if (!integral) {
       std::string shown = v.is_string() ? std::string(v.get_string()) : json::to_json(v);
       return runtime(f, std::string("The ") + field + " field refers to value \"" + shown +
@@ -956,30 +967,6 @@ class Interpreter {
       if (!r.ok()) return fail_frame(f, r.status().error(), r.status().message());
       f.max_concurrency = *r;
     }
-    f.tolerated_count = state.tolerated_failure_count;
-    if (state.tolerated_failure_count_path) {
-      auto r = int_path(f, *state.tolerated_failure_count_path, "ToleratedFailureCountPath");
-      if (!r.ok()) return fail_frame(f, r.status().error(), r.status().message());
-      if (*r < 0) return fail_frame(f, kRuntime, cause_prefix(f) + "ToleratedFailureCount cannot be negative.");
-      f.tolerated_count = *r;
-    }
-    f.tolerated_percentage = state.tolerated_failure_percentage;
-    if (state.tolerated_failure_percentage_path) {
-      FrameDocs docs(*this, f, f.effective);
-      const jsonpath::Path& p = *state.tolerated_failure_percentage_path;
-      auto r = p.eval(docs);
-      if (!r.ok()) return fail_frame(f, kRuntime, cause_prefix(f) + "Invalid path '" + p.text() + "' : " + r.status().message());
-      if (!r->is_number()) {
-        std::string shown = r->is_string() ? std::string(r->get_string()) : json::to_json(*r);
-        return fail_frame(f, kRuntime, cause_prefix(f) + "The ToleratedFailurePercentagePath field refers to value \"" +
-                                           shown + "\" which is not a valid float: " + p.text());
-      }
-      double pct = json::to_double(*r);
-      if (pct < 0 || pct > 100) {
-        return fail_frame(f, kRuntime, cause_prefix(f) + "ToleratedFailurePercentage must be between 0 and 100.");
-      }
-      f.tolerated_percentage = pct;
-    }
     bj::value items;
     if (state.items_path.kind == asl::PathField::Kind::kPath) {
       FrameDocs docs(*this, f, f.effective);
@@ -997,13 +984,74 @@ class Interpreter {
                         cause_prefix(f) + "Map state input must be an array but was: " + json::to_json(items));
     }
     f.items = std::move(items.get_array());
+    // A Distributed Map starts its Map Run before it reads the tolerated
+    // failure settings: AWS records MapStateStarted before such a failure.
+    if (state.distributed) {
+      emit_map_started(f);
+      if (!tolerance(f, state)) return;
+    } else {
+      if (!tolerance(f, state)) return;
+      emit_map_started(f);
+    }
     map_attempt(f, state);
   }
 
-  void map_attempt(Frame& f, const State& state) {
+  void emit_map_started(Frame& f) {
     bj::object d;
     d["length"] = static_cast<std::int64_t>(f.items.size());
     emit(f, EventType::MapStateStarted, std::move(d));
+  }
+
+  // Reads ToleratedFailureCount/Percentage(Path); false when the state failed.
+  bool tolerance(Frame& f, const State& state) {
+    f.tolerated_count = state.tolerated_failure_count;
+    if (state.tolerated_failure_count_path) {
+      auto r = int_path(f, *state.tolerated_failure_count_path, "ToleratedFailureCountPath");
+      if (!r.ok()) {
+        fail_frame(f, r.status().error(), r.status().message());
+        return false;
+      }
+      if (*r < 0) {
+        fail_frame(f, kRuntime, cause_prefix(f) + "ToleratedFailureCount cannot be negative.");
+        return false;
+      }
+      f.tolerated_count = *r;
+    }
+    f.tolerated_percentage = state.tolerated_failure_percentage;
+    if (state.tolerated_failure_percentage_path) {
+      FrameDocs docs(*this, f, f.effective);
+      const jsonpath::Path& p = *state.tolerated_failure_percentage_path;
+      auto r = p.eval(docs);
+      if (!r.ok()) {
+        fail_frame(f, kRuntime, cause_prefix(f) + "Invalid path '" + p.text() + "' : " + r.status().message());
+        return false;
+      }
+      double pct = 0;
+      bool numeric = r->is_number();
+      if (numeric) pct = json::to_double(*r);
+      if (const auto* str = r->if_string()) {  // AWS reads the text as a Java double
+        std::string t(*str);
+        char* end = nullptr;
+        pct = std::strtod(t.c_str(), &end);
+        numeric = !t.empty() && end && *end == '\0';
+      }
+      if (!numeric) {
+        std::string shown = r->is_string() ? std::string(r->get_string()) : json::to_json(*r);
+        fail_frame(f, kRuntime, cause_prefix(f) + "The ToleratedFailurePercentagePath field refers to value \"" +
+                                    shown + "\" which is not a valid float: " + p.text());
+        return false;
+      }
+      if (pct < 0 || pct > 100) {
+        fail_frame(f, kRuntime, cause_prefix(f) + "ToleratedFailurePercentage must be between 0 and 100.");
+        return false;
+      }
+      f.tolerated_percentage = pct;
+    }
+    return true;
+  }
+
+  // One attempt of the Map, after MapStateStarted (a retry emits a new one).
+  void map_attempt(Frame& f, const State& state) {
     f.phase = Phase::kChildren;
     f.results = bj::array(f.items.size());
     f.next_item = 0;
@@ -1045,10 +1093,13 @@ class Interpreter {
       } else {
         input = f.items[i];
       }
-      bj::object d;
-      d["index"] = static_cast<std::int64_t>(i);
-      d["name"] = state.name;
-      std::int64_t started = emit_linked(f, EventType::MapIterationStarted, std::move(d), f.tip);
+      std::int64_t started = f.tip;
+      if (!state.distributed) {  // Distributed Map children are executions of their own
+        bj::object d;
+        d["index"] = static_cast<std::int64_t>(i);
+        d["name"] = state.name;
+        started = emit_linked(f, EventType::MapIterationStarted, std::move(d), f.tip);
+      }
       Frame& c = new_child(f, state.processor.get(), std::move(input), static_cast<std::int64_t>(i), started);
       std::int32_t cid = c.id;
       run(c);

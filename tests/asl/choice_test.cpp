@@ -73,6 +73,7 @@ bool corpus_case(const std::string& op, const std::string& variable, const std::
   return eval(rule, input);
 }
 
+// One recorded case: the input's Variable and Value.
 struct Case {
   const char* variable;  // JSON text
   const char* value;     // JSON text
@@ -120,11 +121,10 @@ const char* const kT1 = R"("2012-10-09T19:00:56Z")";
 // Counts heap allocations on this thread while armed. AddressSanitizer's
 // allocator hooks see malloc and operator new alike without replacing
 // either, so the rest of the test binary keeps ASan's own checks.
-thread_local bool g_count_allocations = false;
-thread_local int g_allocations = 0;
-
 #if defined(__SANITIZE_ADDRESS__)
 #define STEPD_COUNTS_ALLOCATIONS 1
+thread_local bool g_count_allocations = false;
+thread_local int g_allocations = 0;
 }  // namespace
 // From the sanitizer runtime (sanitizer/allocator_interface.h, which GCC does
 // not install).
@@ -256,6 +256,12 @@ TEST_CASE("timestamps compare as instants, whatever the offset") {
     CHECK(eval(R"({"Variable":"$.a","TimestampGreaterThan":"1000-01-01T00:00:00.0000001Z"})",
                R"({"a":"1000-01-01T00:00:00.0000002Z"})"));
     CHECK(eval(eq, R"({"a":"1000-01-01T00:00:00.5Z","b":"1000-01-01T00:00:00.500000000Z"})"));
+  }
+  SECTION("short fractions followed by an offset") {
+    CHECK(eval(eq, R"({"a":"2012-10-09T19:00:55.12+01:00","b":"2012-10-09T18:00:55.120Z"})"));
+    CHECK(eval(eq, R"({"a":"2012-10-09T19:00:55.1+01:00","b":"2012-10-09T18:00:55.1Z"})"));
+    CHECK(eval(eq, R"({"a":"2012-10-09T19:00:55.1234-01:00","b":"2012-10-09T20:00:55.1234Z"})"));
+    CHECK_FALSE(eval(eq, R"({"a":"2012-10-09T19:00:55.1234-01:00","b":"2012-10-09T20:00:55.1235Z"})"));
   }
   SECTION("a ...Path operand that is not a timestamp makes the test false") {
     CHECK_FALSE(eval(eq, R"({"a":"2012-10-09T18:00:55Z","b":"2012-10-09T18:00:55"})"));

@@ -398,6 +398,7 @@ TEST_CASE("malformed paths are rejected with a reason") {
   CHECK(parse_error("$.").find("must not end with '.'") != std::string::npos);
   CHECK(parse_error("$.a..").find("must not end with '..'") != std::string::npos);
   CHECK(parse_error("$...a").find("unexpected '.'") != std::string::npos);
+  CHECK(parse_error("$..length()").find("'..' must be followed by") != std::string::npos);
   CHECK(parse_error("$.a[0").find("missing ']'") != std::string::npos);
   CHECK(parse_error("$['a'").find("missing ']'") != std::string::npos);
   CHECK(parse_error("$['a").find("unterminated") != std::string::npos);
@@ -422,6 +423,17 @@ TEST_CASE("malformed paths are rejected with a reason") {
   CHECK(parse_error("$x!").find("unexpected character '!'") != std::string::npos);
   CHECK(parse_error("$$$").find("unexpected character '$'") != std::string::npos);
   CHECK(parse_error("$.a[0").find("'$.a[0'") != std::string::npos);  // the message quotes the path
+}
+
+TEST_CASE("filters nest, but not without bound") {
+  CHECK(eval("$.a[?(@.b[?(@.c == 1)] empty false)].id", R"({"a":[{"id":1,"b":[{"c":1}]},{"id":2,"b":[{"c":2}]}]})") ==
+        J("[1]"));
+  std::string ok = "$[?(" + std::string(20, '(') + "@.a" + std::string(20, ')') + ")]";
+  CHECK(eval(ok, R"([{"a":1},{"b":2}])") == J(R"([{"a":1}])"));
+  std::string deep = "$[?(" + std::string(5000, '(') + "@.a" + std::string(5000, ')') + ")]";
+  CHECK(parse_error(deep).find("nested too deeply") != std::string::npos);
+  std::string negations = "$[?(" + std::string(5000, '!') + "@.a)]";
+  CHECK(parse_error(negations).find("nested too deeply") != std::string::npos);
 }
 
 TEST_CASE("surrounding blanks are ignored, as Jayway trims the path") {

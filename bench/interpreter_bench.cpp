@@ -1,0 +1,136 @@
+// Interpreter benchmark: the pure engine, in memory, one thread.
+//
+//   case            what it measures
+//   pass_chain      a 5-state Pass chain, small payload, history events built
+//                   (StateEntered/Exited with JSON text): transitions/s
+//   choice_loop     a counter loop through Choice + Pass (~50 transitions per
+//                   execution): transitions/s
+//   map_100k        an inline Map over 100,000 items with a Pass body (the
+//                   25,000-event history limit lifted): wall time per run
+//
+// Prints one line per case. The peer for these figures is the target in
+// issue #2 (500k transitions/s, Map 100k in 1 s); the side-by-side peers
+// (Step Functions Local, LocalStack) come with bench/compare in issue #7.
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "src/asl/machine.h"
+#include "src/engine/engine.h"
+
+using namespace stepd;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr double kMinSeconds = 1.0;  // each case loops at least this long
+
+std::shared_ptr<const asl::StateMachine> compile_or_die(const std::string& def) {
+  auto m = asl::compile_text(def);
+  if (!m.ok()) {
+    std::fprintf(stderr, "bench: bad definition: %s\n", m.status().message().c_str());
+    std::exit(1);
+  }
+  return std::move(m).value();
+}
+
+engine::StartParams params(const std::string& input, std::int64_t max_events = 25000) {
+  engine::StartParams p;
+  p.execution_name = "bench";
+  p.execution_arn = "arn:aws:states:us-east-1:123456789012:execution:bench:bench";
+  p.state_machine_name = "bench";
+  p.state_machine_arn = "arn:aws:states:us-east-1:123456789012:stateMachine:bench";
+  p.role_arn = "arn:aws:iam::123456789012:role/bench";
+  p.input_text = input;
+  p.start_ms = 1700000000000;
+  p.seed = 42;
+  p.max_events = max_events;
+  return p;
+}
+
+// Runs executions until kMinSeconds passed; returns transitions/s.
+double transitions_per_second(const std::shared_ptr<const asl::StateMachine>& m, const engine::StartParams& p,
+                              std::size_t* events_per_run) {
+  std::size_t runs = 0, transitions = 0;
+  auto t0 = Clock::now();
+  double elapsed = 0;
+  while (elapsed < kMinSeconds) {
+    for (int i = 0; i < 100; ++i) {
+      auto started = engine::start(m, p);
+      if (engine::status(*started.state) != engine::ExecutionStatus::kSucceeded) {
+        std::fprintf(stderr, "bench: execution did not succeed\n");
+        std::exit(1);
+      }
+      std::size_t n = 0;
+      for (const auto& e : started.decisions.events) {
+        if (e.type != engine::EventType::ExecutionStarted && e.type != engine::EventType::ExecutionSucceeded &&
+            std::string(engine::event_type_name(e.type)).find("Exited") != std::string::npos) {
+          ++n;
+        }
+      }
+      transitions += n;
+      *events_per_run = started.decisions.events.size();
+      ++runs;
+    }
+    elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+  }
+  return static_cast<double>(transitions) / elapsed;
+}
+
+}  // namespace
+
+int main() {
+  const std::string pass_chain = R"({"StartAt":"P1","States":{
+    "P1":{"Type":"Pass","Next":"P2"},
+    "P2":{"Type":"Pass","Parameters":{"id.$":"$.id","name.$":"$.name","tags.$":"$.tags"},"Next":"P3"},
+    "P3":{"Type":"Pass","Result":{"ok":true},"ResultPath":"$.check","Next":"P4"},
+    "P4":{"Type":"Pass","OutputPath":"$","Next":"P5"},
+    "P5":{"Type":"Pass","End":true}}})";
+  const std::string small_input = R"({"id":12345,"name":"order-12345","tags":["a","b","c"],"amount":42.5})";
+
+  const std::string choice_loop = R"({"StartAt":"Init","States":{
+    "Init":{"Type":"Pass","Result":0,"ResultPath":"$.n","Next":"Check"},
+    "Check":{"Type":"Choice","Choices":[
+       {"Variable":"$.n","NumericGreaterThanEquals":24,"Next":"Done"},
+       {"And":[{"Variable":"$.kind","StringEquals":"a"},{"Variable":"$.n","NumericLessThan":100}],"Next":"Inc"},
+       {"Variable":"$.kind","StringMatches":"b*","Next":"Inc"}],
+     "Default":"Done"},
+    "Inc":{"Type":"Pass","Parameters":{"n.$":"States.MathAdd($.n, 1)","kind.$":"$.kind"},"Next":"Check"},
+    "Done":{"Type":"Succeed"}}})";
+
+  const std::string map_def = R"({"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items",
+    "ItemProcessor":{"StartAt":"I","States":{"I":{"Type":"Pass","End":true}}},"End":true}}})";
+  std::string items = "{\"items\":[";
+  for (int i = 0; i < 100000; ++i) {
+    if (i) items += ',';
+    items += std::to_string(i);
+  }
+  items += "]}";
+
+  std::size_t events = 0;
+  auto m1 = compile_or_die(pass_chain);
+  double pc = transitions_per_second(m1, params(small_input), &events);
+  std::printf("pass_chain   %12.0f transitions/s  %6.0f ns/transition  (%zu events/execution)\n", pc, 1e9 / pc, events);
+
+  auto m2 = compile_or_die(choice_loop);
+  double cl = transitions_per_second(m2, params(R"({"kind":"a"})"), &events);
+  std::printf("choice_loop  %12.0f transitions/s  %6.0f ns/transition  (%zu events/execution)\n", cl, 1e9 / cl, events);
+
+  auto m3 = compile_or_die(map_def);
+  double best = 1e9;
+  std::size_t map_events = 0;
+  for (int run = 0; run < 3; ++run) {
+    auto t0 = Clock::now();
+    auto started = engine::start(m3, params(items, 1 << 30));
+    double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (engine::status(*started.state) != engine::ExecutionStatus::kSucceeded) {
+      std::fprintf(stderr, "bench: map execution did not succeed\n");
+      return 1;
+    }
+    map_events = started.decisions.events.size();
+    best = std::min(best, s);
+  }
+  std::printf("map_100k     %12.3f s (best of 3)  %zu events\n", best, map_events);
+  return 0;
+}

@@ -1,0 +1,177 @@
+// The interpreter, facts in and decisions out: no actors, no storage.
+
+#include "src/engine/engine.h"
+
+#include <catch2/catch.hpp>
+
+#include "tests/engine/engine_test_util.h"
+
+using namespace stepd;
+using namespace stepd::testing;
+using engine::EffectKind;
+using engine::ExecutionStatus;
+using engine::FactKind;
+
+TEST_CASE("a Pass chain runs to completion in one decision with AWS's links") {
+  auto m = machine(R"({"StartAt":"A","States":{
+      "A":{"Type":"Pass","Result":{"x":1},"ResultPath":"$.r","Next":"B"},
+      "B":{"Type":"Pass","OutputPath":"$.r","End":true}}})");
+  auto s = engine::start(m, params(R"({"in": true})"));
+  CHECK(engine::status(*s.state) == ExecutionStatus::kSucceeded);
+  CHECK(engine::output_text(*s.state) == R"({"x":1})");
+  CHECK(shape(s.decisions.events) ==
+        std::vector<std::string>{"ExecutionStarted<0", "PassStateEntered<0", "PassStateExited<2", "PassStateEntered<3",
+                                 "PassStateExited<4", "ExecutionSucceeded<5"});
+  CHECK(detail(s.decisions.events[0], "input") == R"({"in": true})");  // verbatim
+  CHECK(detail(s.decisions.events[2], "output") == R"({"in":true,"r":{"x":1}})");
+  CHECK(s.decisions.effects.empty());
+}
+
+TEST_CASE("a Wait asks for a timer and exits when it fires") {
+  auto m = machine(R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":10,"End":true}}})");
+  auto s = engine::start(m, params());
+  REQUIRE(engine::status(*s.state) == ExecutionStatus::kRunning);
+  REQUIRE(s.decisions.effects.size() == 1);
+  const auto& timer = s.decisions.effects[0];
+  CHECK(timer.kind == EffectKind::kStartTimer);
+  CHECK(timer.due_ms == 1700000010000);
+
+  engine::Fact f;
+  f.kind = FactKind::kTimerFired;
+  f.frame = timer.frame;
+  f.token = timer.token;
+  f.now_ms = timer.due_ms;
+  auto d = engine::decide(*s.state, f);
+  CHECK(shape(d.events) == std::vector<std::string>{"WaitStateExited<2", "ExecutionSucceeded<3"});
+  CHECK(d.events[0].timestamp_ms == 1700000010000);
+  CHECK(engine::status(*s.state) == ExecutionStatus::kSucceeded);
+}
+
+TEST_CASE("a stale timer fact changes nothing") {
+  auto m = machine(R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":10,"End":true}}})");
+  auto s = engine::start(m, params());
+  engine::Fact f;
+  f.kind = FactKind::kTimerFired;
+  f.frame = s.decisions.effects[0].frame;
+  f.token = s.decisions.effects[0].token + 1;
+  CHECK(engine::decide(*s.state, f).events.empty());
+  CHECK(engine::status(*s.state) == ExecutionStatus::kRunning);
+}
+
+TEST_CASE("a Task is retried with backoff then caught") {
+  auto m = machine(R"({"StartAt":"T","States":{
+      "T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+           "Retry":[{"ErrorEquals":["Boom"],"IntervalSeconds":2,"BackoffRate":3,"MaxAttempts":2}],
+           "Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.err","Next":"C"}],"End":true},
+      "C":{"Type":"Pass","End":true}}})");
+  auto s = engine::start(m, params(R"({"a":1})"));
+  std::int64_t now = 1700000000000;
+  std::vector<std::int64_t> delays;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto invoke = s.decisions.effects.back();
+    REQUIRE(invoke.kind == EffectKind::kInvokeTask);
+    CHECK(invoke.attempt == attempt);
+    engine::Fact fail;
+    fail.kind = FactKind::kTaskFailed;
+    fail.frame = invoke.frame;
+    fail.token = invoke.token;
+    fail.error = "Boom";
+    fail.cause = "bad";
+    fail.now_ms = now;
+    s.decisions = engine::decide(*s.state, fail);
+    if (attempt == 2) break;
+    REQUIRE(s.decisions.effects.size() == 1);
+    auto timer = s.decisions.effects[0];
+    delays.push_back(timer.due_ms - now);
+    now = timer.due_ms;
+    engine::Fact fired;
+    fired.kind = FactKind::kTimerFired;
+    fired.frame = timer.frame;
+    fired.token = timer.token;
+    fired.now_ms = now;
+    s.decisions = engine::decide(*s.state, fired);
+  }
+  CHECK(delays == std::vector<std::int64_t>{2000, 6000});
+  CHECK(engine::status(*s.state) == ExecutionStatus::kSucceeded);
+  CHECK(engine::output_text(*s.state) == R"({"a":1,"err":{"Error":"Boom","Cause":"bad"}})");
+  CHECK(shape(s.decisions.events) == std::vector<std::string>{"TaskFailed<10", "TaskStateExited<11", "PassStateEntered<12",
+                                                              "PassStateExited<13", "ExecutionSucceeded<14"});
+}
+
+TEST_CASE("States.Runtime is not caught by States.ALL") {
+  auto m = machine(R"({"StartAt":"P","States":{
+      "P":{"Type":"Pass","OutputPath":"$.missing","End":true}}})");
+  auto s = engine::start(m, params(R"({"a":1})"));
+  CHECK(engine::status(*s.state) == ExecutionStatus::kFailed);
+  CHECK(*engine::error(*s.state) == "States.Runtime");
+  CHECK(*engine::cause(*s.state) ==
+        "An error occurred while executing the state 'P' (entered at the event id #2). Invalid path '$.missing' : "
+        "No results for path: $['missing']");
+  CHECK(shape(s.decisions.events) ==
+        std::vector<std::string>{"ExecutionStarted<0", "PassStateEntered<0", "ExecutionFailed<2"});
+}
+
+TEST_CASE("a Map runs its iterations in order and links events as AWS does") {
+  auto m = machine(R"({"StartAt":"M","States":{"M":{"Type":"Map",
+      "ItemProcessor":{"StartAt":"I","States":{"I":{"Type":"Pass","End":true}}},"End":true}}})");
+  auto s = engine::start(m, params("[1,2]"));
+  CHECK(engine::output_text(*s.state) == "[1,2]");
+  CHECK(shape(s.decisions.events) ==
+        std::vector<std::string>{"ExecutionStarted<0", "MapStateEntered<0", "MapStateStarted<2", "MapIterationStarted<3",
+                                 "PassStateEntered<4", "PassStateExited<5", "MapIterationSucceeded<6",
+                                 "MapIterationStarted<6", "PassStateEntered<8", "PassStateExited<9",
+                                 "MapIterationSucceeded<10", "MapStateSucceeded<11", "MapStateExited<11",
+                                 "ExecutionSucceeded<13"});
+}
+
+TEST_CASE("a failing Parallel branch fails the state with the branch's error") {
+  auto m = machine(R"({"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[
+      {"StartAt":"F","States":{"F":{"Type":"Fail","Error":"E","Cause":"C"}}}]}}})");
+  auto s = engine::start(m, params());
+  CHECK(engine::status(*s.state) == ExecutionStatus::kFailed);
+  CHECK(*engine::error(*s.state) == "E");
+  CHECK(shape(s.decisions.events) ==
+        std::vector<std::string>{"ExecutionStarted<0", "ParallelStateEntered<0", "ParallelStateStarted<2",
+                                 "FailStateEntered<3", "ParallelStateFailed<4", "ExecutionFailed<5"});
+}
+
+TEST_CASE("Assign binds variables after the state, visible to the next one") {
+  auto m = machine(R"({"StartAt":"A","States":{
+      "A":{"Type":"Pass","Assign":{"x":42,"y.$":"$.v"},"Next":"B"},
+      "B":{"Type":"Pass","Parameters":{"x.$":"$x","y.$":"$y"},"End":true}}})");
+  auto s = engine::start(m, params(R"({"v":"hi"})"));
+  CHECK(engine::output_text(*s.state) == R"({"x":42,"y":"hi"})");
+  const auto& exited = s.decisions.events[2];
+  CHECK(detail(exited, "assignedVariables") == R"({"x":"42","y":"\"hi\""})");
+}
+
+TEST_CASE("StopExecution aborts with prev 0") {
+  auto m = machine(R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":100,"End":true}}})");
+  auto s = engine::start(m, params());
+  engine::Fact stop;
+  stop.kind = FactKind::kStop;
+  stop.now_ms = 1700000001000;
+  auto d = engine::decide(*s.state, stop);
+  CHECK(shape(d.events) == std::vector<std::string>{"ExecutionAborted<0"});
+  CHECK(engine::status(*s.state) == ExecutionStatus::kAborted);
+}
+
+TEST_CASE("a state output over 256 KiB fails with States.DataLimitExceeded") {
+  auto m = machine(R"({"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}})");
+  std::string big = "{\"s\":\"" + std::string(300000, 'x') + "\"}";
+  auto s = engine::start(m, params(big));
+  CHECK(engine::status(*s.state) == ExecutionStatus::kFailed);
+  CHECK(*engine::error(*s.state) == "States.DataLimitExceeded");
+}
+
+TEST_CASE("the history stops at the event limit with a clear failure") {
+  auto m = machine(R"({"StartAt":"P","States":{"P":{"Type":"Pass","Next":"C"},
+      "C":{"Type":"Choice","Choices":[{"Variable":"$.stop","IsPresent":true,"Next":"S"}],"Default":"P"},
+      "S":{"Type":"Succeed"}}})");
+  auto p = params();
+  p.max_events = 50;
+  auto s = engine::start(m, p);
+  CHECK(engine::status(*s.state) == ExecutionStatus::kFailed);
+  CHECK(engine::event_count(*s.state) <= 50);
+  CHECK(engine::cause(*s.state)->find("maximum number of history events (50)") != std::string::npos);
+}

@@ -109,10 +109,8 @@ void print_summary(const engine::ExecutionState& s, const std::vector<engine::Ev
   }
   std::cout << "history (" << history.size() << " events):\n";
   for (const auto& e : history) {
-    std::string name;
-    if (const auto* n = e.details.if_contains("name"); n && n->is_string()) name = std::string(n->get_string());
     std::printf("  %4lld  %-28s %s\n", static_cast<long long>(e.id), std::string(engine::event_type_name(e.type)).c_str(),
-                name.c_str());
+                e.name.c_str());
   }
 }
 

@@ -115,6 +115,7 @@ void append_json(std::string& out, const bj::value& v) {
 
 std::string to_json(const bj::value& v) {
   std::string out;
+  out.reserve(128);  // most state payloads are small; saves the first regrowths
   append_json(out, v);
   return out;
 }

@@ -20,7 +20,6 @@ using asl::State;
 using asl::StateType;
 using Phase = Frame::Phase;
 
-constexpr std::size_t kPayloadLimit = 262144;  // 256 KiB, AWS's payload quota
 constexpr const char* kRuntime = "States.Runtime";
 
 // splitmix64: a small, well-mixed generator; seeded per draw so replays agree.
@@ -31,15 +30,6 @@ std::uint64_t mix(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
-bj::object details_io(const char* key, std::string text) {
-  bj::object d;
-  d.reserve(3);
-  d[key] = std::move(text);
-  bj::object trunc;
-  trunc["truncated"] = false;
-  d[std::string(key) + "Details"] = std::move(trunc);
-  return d;
-}
 
 // The kind of a Task resource, which decides the history events AWS uses.
 struct ResourceKind {
@@ -121,9 +111,9 @@ class Interpreter {
   }
 
   void begin() {
-    bj::object d = details_io("input", s_.params.input_text);
+    bj::object d;
     d["roleArn"] = s_.params.role_arn;
-    emit_root(EventType::ExecutionStarted, std::move(d), 0);
+    emit_root(EventType::ExecutionStarted, std::move(d), 0, s_.params.input_text);
     auto root = std::make_unique<Frame>();
     root->machine = s_.machine.get();
     root->state = s_.machine->start;
@@ -205,13 +195,14 @@ class Interpreter {
 
   bool hidden(const Frame& f) const { return f.hidden; }
 
-  std::int64_t emit_root(EventType t, bj::object details, std::int64_t prev) {
+  std::int64_t emit_root(EventType t, bj::object details, std::int64_t prev, std::string payload = {}) {
     Event e;
     e.type = t;
     e.id = ++s_.last_id;
     e.previous_event_id = prev;
     e.timestamp_ms = now_;
     e.frame = 0;
+    e.payload = std::move(payload);
     e.details = std::move(details);
     out_.events.push_back(std::move(e));
     return s_.last_id;
@@ -219,7 +210,8 @@ class Interpreter {
 
   // Emits an event of frame f linked to `prev`; returns its id (0 when the
   // frame is hidden). Does not move the frame's tip.
-  std::int64_t emit_linked(Frame& f, EventType t, bj::object details, std::int64_t prev) {
+  std::int64_t emit_linked(Frame& f, EventType t, bj::object details, std::int64_t prev, std::string name = {},
+                           std::string payload = {}) {
     if (hidden(f)) return 0;
     Event e;
     e.type = t;
@@ -227,14 +219,16 @@ class Interpreter {
     e.previous_event_id = prev;
     e.timestamp_ms = now_;
     e.frame = f.id;
+    e.name = std::move(name);
+    e.payload = std::move(payload);
     e.details = std::move(details);
     out_.events.push_back(std::move(e));
     return s_.last_id;
   }
 
   // Emits a state-level event of frame f: links to the tip, becomes the tip.
-  std::int64_t emit(Frame& f, EventType t, bj::object details = {}) {
-    std::int64_t id = emit_linked(f, t, std::move(details), f.tip);
+  std::int64_t emit(Frame& f, EventType t, bj::object details = {}, std::string name = {}, std::string payload = {}) {
+    std::int64_t id = emit_linked(f, t, std::move(details), f.tip, std::move(name), std::move(payload));
     if (id) f.tip = id;
     return id;
   }
@@ -294,8 +288,8 @@ class Interpreter {
     if (s_.status != ExecutionStatus::kRunning) return;
     if (root.phase == Phase::kDone) {
       std::string text = json::to_json(root.output);
-      emit_root(EventType::ExecutionSucceeded, details_io("output", text), s_.last_id);
-      s_.output_text = std::move(text);
+      s_.output_text = text;
+      emit_root(EventType::ExecutionSucceeded, {}, s_.last_id, std::move(text));
       finish(ExecutionStatus::kSucceeded, std::nullopt, std::nullopt);
     } else if (root.phase == Phase::kFailed) {
       bj::object d;
@@ -320,20 +314,17 @@ class Interpreter {
                      std::to_string(s_.params.max_events) + ").");
       return;
     }
-    bj::object d;
-    d.reserve(3);
-    d["name"] = state.name;
-    std::string input_text = json::to_json(f.input);
+    // The previous state's output text is this input's text: serialise once.
+    std::string input_text = f.input_text.empty() ? json::to_json(f.input) : std::move(f.input_text);
+    f.input_text.clear();
     std::size_t input_size = input_text.size();
-    bj::object io = details_io("input", std::move(input_text));
-    for (auto& kv : io) d[kv.key()] = std::move(kv.value());
-    f.entered_id = emit(f, entered_type(state.type), std::move(d));
+    f.entered_id = emit(f, entered_type(state.type), {}, state.name, std::move(input_text));
     f.entered_ms = now_;
     f.retry_counts.assign(state.retry.size(), 0);
     f.retry_count = 0;
     f.pending_error.reset();
     f.pending_cause.reset();
-    if (input_size > kPayloadLimit) {
+    if (input_size > s_.params.max_payload) {
       fail_frame(f, "States.DataLimitExceeded",
                  "The state/task '" + state.name +
                      "' returned a result with a size exceeding the maximum number of bytes service limit.");
@@ -417,27 +408,24 @@ class Interpreter {
   // state, or the frame's end.
   void exit_state(Frame& f, const State& state, bj::value output, bj::object assigned, int next) {
     std::string text = json::to_json(output);
-    if (text.size() > kPayloadLimit) {
+    if (text.size() > s_.params.max_payload) {
       fail_frame(f, "States.DataLimitExceeded",
                  "The state/task '" + state.name +
                      "' returned a result with a size exceeding the maximum number of bytes service limit.");
       return;
     }
     bj::object d;
-    d.reserve(5);
-    d["name"] = state.name;
-    d["output"] = std::move(text);
-    bj::object trunc;
-    trunc["truncated"] = false;
-    d["outputDetails"] = trunc;
     if (!assigned.empty()) {
+      bj::object trunc;
+      trunc["truncated"] = false;
       bj::object shown;
       for (const auto& kv : assigned) shown[kv.key()] = json::to_json(kv.value());
       d["assignedVariables"] = std::move(shown);
       d["assignedVariablesDetails"] = std::move(trunc);
       for (auto& kv : assigned) f.vars[kv.key()] = std::move(kv.value());
     }
-    emit(f, exited_type(state.type), std::move(d));
+    if (next >= 0) f.input_text = text;
+    emit(f, exited_type(state.type), std::move(d), state.name, std::move(text));
     if (next >= 0) {
       f.state = next;
       f.input = std::move(output);
@@ -468,9 +456,30 @@ class Interpreter {
 
   // ---- simple states --------------------------------------------------------
 
-  void pass(Frame& f, const State& state) {
+  // The effective input (after InputPath): f.input itself when InputPath is
+  // the default, so the common case copies nothing. nullptr when it failed.
+  const bj::value* effective_input(Frame& f, const State& state, bj::value& storage) {
+    if (state.input_path.kind == asl::PathField::Kind::kDefault) return &f.input;
     auto in = input_path(f, state);
-    if (!in.ok()) return fail_frame(f, in.status().error(), in.status().message());
+    if (!in.ok()) {
+      fail_frame(f, in.status().error(), in.status().message());
+      return nullptr;
+    }
+    storage = std::move(in).value();
+    return &storage;
+  }
+
+  // Takes the effective input as a value; moves f.input when nothing needs
+  // the raw input afterwards (ResultPath is the default).
+  static bj::value take(Frame& f, const bj::value* in, const asl::PathField& result_path) {
+    if (in == &f.input && result_path.kind == asl::PathField::Kind::kDefault) return std::move(f.input);
+    return *in;
+  }
+
+  void pass(Frame& f, const State& state) {
+    bj::value storage;
+    const bj::value* in = effective_input(f, state, storage);
+    if (!in) return;
     bj::value result;
     if (state.parameters) {
       auto r = eval_template(f, *state.parameters, *in);
@@ -479,7 +488,7 @@ class Interpreter {
     } else if (state.result) {
       result = *state.result;
     } else {
-      result = std::move(in).value();
+      result = take(f, in, state.result_path);
     }
     auto vars = assign(f, state.assign, result);
     if (!vars.ok()) return fail_frame(f, vars.status().error(), vars.status().message());
@@ -491,9 +500,10 @@ class Interpreter {
   }
 
   void succeed(Frame& f, const State& state) {
-    auto in = input_path(f, state);
-    if (!in.ok()) return fail_frame(f, in.status().error(), in.status().message());
-    auto out = output_path(f, state, std::move(in).value());
+    bj::value storage;
+    const bj::value* in = effective_input(f, state, storage);
+    if (!in) return;
+    auto out = output_path(f, state, take(f, in, {}));
     if (!out.ok()) return fail_frame(f, out.status().error(), out.status().message());
     exit_state(f, state, std::move(out).value(), {}, -1);
   }
@@ -529,8 +539,9 @@ class Interpreter {
   }
 
   void choice(Frame& f, const State& state) {
-    auto in = input_path(f, state);
-    if (!in.ok()) return fail_frame(f, in.status().error(), in.status().message());
+    bj::value storage;
+    const bj::value* in = effective_input(f, state, storage);
+    if (!in) return;
     FrameDocs docs(*this, f, *in);
     int next = -1;
     const std::optional<asl::Template>* assign_t = &state.assign;
@@ -553,7 +564,7 @@ class Interpreter {
     }
     auto vars = assign(f, *assign_t, *in);
     if (!vars.ok()) return fail_frame(f, vars.status().error(), vars.status().message());
-    auto out = output_path(f, state, std::move(in).value());
+    auto out = output_path(f, state, take(f, in, {}));
     if (!out.ok()) return fail_frame(f, out.status().error(), out.status().message());
     exit_state(f, state, std::move(out).value(), std::move(vars).value(), next);
   }
@@ -671,10 +682,9 @@ class Interpreter {
         d["resourceType"] = kind.resource_type;
         d["resource"] = kind.resource;
         d["region"] = s_.params.region;
-        d["parameters"] = std::move(payload);
         if (f.timeout_seconds) d["timeoutInSeconds"] = *f.timeout_seconds;
         if (f.heartbeat_seconds) d["heartbeatInSeconds"] = *f.heartbeat_seconds;
-        emit(f, EventType::TaskScheduled, std::move(d));
+        emit(f, EventType::TaskScheduled, std::move(d), {}, std::move(payload));
         bj::object s;
         s["resourceType"] = kind.resource_type;
         s["resource"] = kind.resource;
@@ -682,19 +692,19 @@ class Interpreter {
         break;
       }
       case ResourceKind::Kind::kLambda: {
-        bj::object d = details_io("input", std::move(payload));
+        bj::object d;
         d["resource"] = state.resource;
         if (f.timeout_seconds) d["timeoutInSeconds"] = *f.timeout_seconds;
-        emit(f, EventType::LambdaFunctionScheduled, std::move(d));
+        emit(f, EventType::LambdaFunctionScheduled, std::move(d), {}, std::move(payload));
         emit(f, EventType::LambdaFunctionStarted);
         break;
       }
       case ResourceKind::Kind::kActivity: {
-        bj::object d = details_io("input", std::move(payload));
+        bj::object d;
         d["resource"] = state.resource;
         if (f.timeout_seconds) d["timeoutInSeconds"] = *f.timeout_seconds;
         if (f.heartbeat_seconds) d["heartbeatInSeconds"] = *f.heartbeat_seconds;
-        emit(f, EventType::ActivityScheduled, std::move(d));
+        emit(f, EventType::ActivityScheduled, std::move(d), {}, std::move(payload));
         break;
       }
     }
@@ -733,19 +743,19 @@ class Interpreter {
     ResourceKind kind = classify(state.resource);
     f.token = 0;
     std::string text = json::to_json(output);
-    bool too_big = text.size() > kPayloadLimit;
-    bj::object d = details_io("output", std::move(text));
+    bool too_big = text.size() > s_.params.max_payload;
+    bj::object d;
     switch (kind.kind) {
       case ResourceKind::Kind::kService:
         d["resourceType"] = kind.resource_type;
         d["resource"] = kind.resource;
-        emit(f, EventType::TaskSucceeded, std::move(d));
+        emit(f, EventType::TaskSucceeded, std::move(d), {}, std::move(text));
         break;
       case ResourceKind::Kind::kLambda:
-        emit(f, EventType::LambdaFunctionSucceeded, std::move(d));
+        emit(f, EventType::LambdaFunctionSucceeded, std::move(d), {}, std::move(text));
         break;
       case ResourceKind::Kind::kActivity:
-        emit(f, EventType::ActivitySucceeded, std::move(d));
+        emit(f, EventType::ActivitySucceeded, std::move(d), {}, std::move(text));
         break;
     }
     if (too_big) {
@@ -1342,6 +1352,7 @@ Started start(std::shared_ptr<const asl::StateMachine> machine, const StartParam
   s.params = params;
   auto parsed = json::parse(params.input_text);
   s.input = parsed.ok() ? std::move(parsed).value() : bj::value(bj::object());
+  out.decisions.events.reserve(16);
   Interpreter in(s, params.start_ms, out.decisions);
   in.begin();
   return out;

@@ -46,7 +46,8 @@ struct StartParams {
   std::string input_text = "{}";  // verbatim, as the client sent it
   std::int64_t start_ms = 0;
   std::uint64_t seed = 0;         // the execution's randomness, drawn once by the caller
-  std::int64_t max_events = 25000;  // AWS's history limit; benchmarks may lift it
+  std::int64_t max_events = 25000;       // AWS's history limit; benchmarks may lift it
+  std::size_t max_payload = 262144;      // AWS's 256 KiB state input/output limit; likewise
 };
 
 enum class FactKind : unsigned char {

@@ -11,66 +11,67 @@ namespace {
 struct TypeInfo {
   std::string_view name;
   std::string_view details;
+  std::string_view payload = {};
 };
 
 // Details member per type, following the API model: states share
 // stateEntered/stateExited, Map iterations share mapIteration*.
 constexpr std::array<TypeInfo, kEventTypeCount> kTypes = {{
     {"ActivityFailed", "activityFailedEventDetails"},
-    {"ActivityScheduled", "activityScheduledEventDetails"},
+    {"ActivityScheduled", "activityScheduledEventDetails", "input"},
     {"ActivityScheduleFailed", "activityScheduleFailedEventDetails"},
     {"ActivityStarted", "activityStartedEventDetails"},
-    {"ActivitySucceeded", "activitySucceededEventDetails"},
+    {"ActivitySucceeded", "activitySucceededEventDetails", "output"},
     {"ActivityTimedOut", "activityTimedOutEventDetails"},
-    {"ChoiceStateEntered", "stateEnteredEventDetails"},
-    {"ChoiceStateExited", "stateExitedEventDetails"},
+    {"ChoiceStateEntered", "stateEnteredEventDetails", "input"},
+    {"ChoiceStateExited", "stateExitedEventDetails", "output"},
     {"ExecutionAborted", "executionAbortedEventDetails"},
     {"ExecutionFailed", "executionFailedEventDetails"},
-    {"ExecutionStarted", "executionStartedEventDetails"},
-    {"ExecutionSucceeded", "executionSucceededEventDetails"},
+    {"ExecutionStarted", "executionStartedEventDetails", "input"},
+    {"ExecutionSucceeded", "executionSucceededEventDetails", "output"},
     {"ExecutionTimedOut", "executionTimedOutEventDetails"},
-    {"FailStateEntered", "stateEnteredEventDetails"},
+    {"FailStateEntered", "stateEnteredEventDetails", "input"},
     {"LambdaFunctionFailed", "lambdaFunctionFailedEventDetails"},
-    {"LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails"},
+    {"LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", "input"},
     {"LambdaFunctionScheduleFailed", "lambdaFunctionScheduleFailedEventDetails"},
     {"LambdaFunctionStarted", ""},
     {"LambdaFunctionStartFailed", "lambdaFunctionStartFailedEventDetails"},
-    {"LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails"},
+    {"LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails", "output"},
     {"LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails"},
     {"MapIterationAborted", "mapIterationAbortedEventDetails"},
     {"MapIterationFailed", "mapIterationFailedEventDetails"},
     {"MapIterationStarted", "mapIterationStartedEventDetails"},
     {"MapIterationSucceeded", "mapIterationSucceededEventDetails"},
     {"MapStateAborted", ""},
-    {"MapStateEntered", "stateEnteredEventDetails"},
-    {"MapStateExited", "stateExitedEventDetails"},
+    {"MapStateEntered", "stateEnteredEventDetails", "input"},
+    {"MapStateExited", "stateExitedEventDetails", "output"},
     {"MapStateFailed", ""},
     {"MapStateStarted", "mapStateStartedEventDetails"},
     {"MapStateSucceeded", ""},
     {"ParallelStateAborted", ""},
-    {"ParallelStateEntered", "stateEnteredEventDetails"},
-    {"ParallelStateExited", "stateExitedEventDetails"},
+    {"ParallelStateEntered", "stateEnteredEventDetails", "input"},
+    {"ParallelStateExited", "stateExitedEventDetails", "output"},
     {"ParallelStateFailed", ""},
     {"ParallelStateStarted", ""},
     {"ParallelStateSucceeded", ""},
-    {"PassStateEntered", "stateEnteredEventDetails"},
-    {"PassStateExited", "stateExitedEventDetails"},
-    {"SucceedStateEntered", "stateEnteredEventDetails"},
-    {"SucceedStateExited", "stateExitedEventDetails"},
+    {"PassStateEntered", "stateEnteredEventDetails", "input"},
+    {"PassStateExited", "stateExitedEventDetails", "output"},
+    {"SucceedStateEntered", "stateEnteredEventDetails", "input"},
+    {"SucceedStateExited", "stateExitedEventDetails", "output"},
     {"TaskFailed", "taskFailedEventDetails"},
-    {"TaskScheduled", "taskScheduledEventDetails"},
+    {"TaskScheduled", "taskScheduledEventDetails", "parameters"},
     {"TaskStarted", "taskStartedEventDetails"},
     {"TaskStartFailed", "taskStartFailedEventDetails"},
     {"TaskStateAborted", ""},
-    {"TaskStateEntered", "stateEnteredEventDetails"},
-    {"TaskStateExited", "stateExitedEventDetails"},
+    {"TaskStateEntered", "stateEnteredEventDetails", "input"},
+    {"TaskStateExited", "stateExitedEventDetails", "output"},
     {"TaskSubmitFailed", "taskSubmitFailedEventDetails"},
-    {"TaskSubmitted", "taskSubmittedEventDetails"},
-    {"TaskSucceeded", "taskSucceededEventDetails"},
+    {"TaskSubmitted", "taskSubmittedEventDetails", "output"},
+    {"TaskSucceeded", "taskSucceededEventDetails", "output"},
     {"TaskTimedOut", "taskTimedOutEventDetails"},
     {"WaitStateAborted", ""},
-    {"WaitStateEntered", "stateEnteredEventDetails"},
-    {"WaitStateExited", "stateExitedEventDetails"},
+    {"WaitStateEntered", "stateEnteredEventDetails", "input"},
+    {"WaitStateExited", "stateExitedEventDetails", "output"},
     {"MapRunAborted", "mapRunAbortedEventDetails"},
     {"MapRunFailed", "mapRunFailedEventDetails"},
     {"MapRunStarted", "mapRunStartedEventDetails"},
@@ -84,6 +85,7 @@ constexpr std::array<TypeInfo, kEventTypeCount> kTypes = {{
 
 std::string_view event_type_name(EventType t) { return kTypes[static_cast<std::size_t>(t)].name; }
 std::string_view details_key(EventType t) { return kTypes[static_cast<std::size_t>(t)].details; }
+std::string_view payload_key(EventType t) { return kTypes[static_cast<std::size_t>(t)].payload; }
 
 bool parse_event_type(std::string_view name, EventType* out) {
   static const auto* index = [] {
@@ -105,18 +107,20 @@ bj::object to_history_json(const Event& e, bool include_data) {
   o["id"] = e.id;
   o["previousEventId"] = e.previous_event_id;
   auto key = details_key(e.type);
-  if (!key.empty()) {
-    if (include_data) {
-      o[key] = e.details;
-    } else {
-      bj::object d = e.details;
-      d.erase("input");
-      d.erase("output");
-      d.erase("parameters");
-      d.erase("assignedVariables");
-      o[key] = std::move(d);
+  if (key.empty()) return o;
+  bj::object d = e.details;
+  if (!e.name.empty()) d["name"] = e.name;
+  auto payload = payload_key(e.type);
+  if (!payload.empty()) {
+    if (include_data) d[payload] = e.payload;
+    if (payload != "parameters") {
+      bj::object truncated;
+      truncated["truncated"] = false;
+      d[std::string(payload) + "Details"] = std::move(truncated);
     }
   }
+  if (!include_data) d.erase("assignedVariables");
+  o[key] = std::move(d);
   return o;
 }
 

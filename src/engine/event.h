@@ -6,6 +6,7 @@
 // the API renders them with to_history_json(). Copyable; no shared state.
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include <boost/json/object.hpp>
@@ -48,10 +49,19 @@ struct Event {
   // The frame (top-level run, Parallel branch, Map iteration) the event was
   // produced in; 0 is the execution itself. Internal: not in the API.
   std::int32_t frame = 0;
-  // The *EventDetails members exactly as the API returns them: inputs and
-  // outputs are JSON text (strings), absent members are omitted.
+  // The details, split so the hot path builds no JSON object: `name` (state
+  // events), `payload` (the JSON text of the input, output or parameters
+  // member that payload_key() names for this type) and every other member
+  // exactly as the API returns it (absent members are omitted).
+  std::string name;
+  std::string payload;
   bj::object details;
 };
+
+// Which details member holds Event::payload: "input", "output",
+// "parameters", or empty when the type has none. "input"/"output" come with
+// an "inputDetails"/"outputDetails" {"truncated": false} sibling.
+std::string_view payload_key(EventType t);
 
 // The HistoryEvent object of GetExecutionHistory: timestamp (epoch seconds),
 // type, id, previousEventId and the details member. With include_data false,

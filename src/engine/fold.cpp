@@ -46,8 +46,7 @@ Result<Fact> fact_for(const ExecutionState& s, const Event& e) {
     case EventType::LambdaFunctionSucceeded:
     case EventType::ActivitySucceeded: {
       f.kind = FactKind::kTaskSucceeded;
-      auto text = opt_string(e.details, "output").value_or("null");
-      auto v = json::parse(text);
+      auto v = json::parse(e.payload);
       if (!v.ok()) return Status::invalid("event " + std::to_string(e.id) + " holds invalid output JSON");
       f.output = std::move(v).value();
       return f;
@@ -73,7 +72,8 @@ Result<Fact> fact_for(const ExecutionState& s, const Event& e) {
 }
 
 Status check(const Event& produced, const Event& recorded) {
-  if (produced.type != recorded.type || produced.details != recorded.details ||
+  if (produced.type != recorded.type || produced.details != recorded.details || produced.name != recorded.name ||
+      produced.payload != recorded.payload ||
       produced.previous_event_id != recorded.previous_event_id || produced.id != recorded.id) {
     return Status::invalid("event " + std::to_string(recorded.id) + " (" + std::string(event_type_name(recorded.type)) +
                            ") does not follow from the machine; replay produced " +

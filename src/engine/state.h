@@ -38,6 +38,7 @@ struct Frame {
   int state = -1;           // current state in `machine`
   Phase phase = Phase::kEnter;
   bj::value input;          // raw input of the current state (as entered)
+  std::string input_text;   // its JSON text when the previous state already made it
   bj::value effective;      // after InputPath (and Parameters for Task/Parallel)
   std::int64_t entered_id = 0;
   std::int64_t entered_ms = 0;

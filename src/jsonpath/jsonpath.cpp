@@ -95,8 +95,8 @@ Status Path::assign(bj::value& doc, bj::value v) const {
       bj::object* o = cur->if_object();
       if (!o) {
         return Status::not_found("Cannot write at " + internal::jayway_text(segs) + ": " +
-                                 internal::eval_path(segs, i) + " is " + json::type_name(*cur) +
-                                 ", not an object");
+                                 internal::eval_path(segs, i) + " is not an object (" +
+                                 json::type_name(*cur) + ")");
       }
       if (last) {
         (*o)[s.name] = std::move(v);
@@ -108,8 +108,8 @@ Status Path::assign(bj::value& doc, bj::value v) const {
       bj::array* a = cur->if_array();
       if (!a) {
         return Status::not_found("Cannot write at " + internal::jayway_text(segs) + ": " +
-                                 internal::eval_path(segs, i) + " is " + json::type_name(*cur) +
-                                 ", not an array");
+                                 internal::eval_path(segs, i) + " is not an array (" +
+                                 json::type_name(*cur) + ")");
       }
       if (s.index >= static_cast<std::int64_t>(a->size())) {
         return Status::not_found("Cannot write at " + internal::jayway_text(segs) + ": index " +

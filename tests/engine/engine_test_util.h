@@ -13,6 +13,8 @@
 
 namespace stepd::testing {
 
+namespace bj = boost::json;
+
 inline std::shared_ptr<const asl::StateMachine> machine(const std::string& def) {
   auto m = asl::compile_text(def);
   INFO(m.status().message());
@@ -42,8 +44,12 @@ inline std::vector<std::string> shape(const std::vector<engine::Event>& events) 
   return out;
 }
 
+// One member of the event's details as the API shows it.
 inline std::string detail(const engine::Event& e, const char* key) {
-  const auto* v = e.details.if_contains(key);
+  auto rendered = engine::to_history_json(e);
+  auto dk = engine::details_key(e.type);
+  const bj::value* v = nullptr;
+  if (const auto* d = rendered.if_contains(dk)) v = d->get_object().if_contains(key);
   if (!v) return "<absent>";
   if (v->is_string()) return std::string(v->get_string());
   return json::to_json(*v);

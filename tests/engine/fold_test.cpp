@@ -51,6 +51,7 @@ TEST_CASE("folding a history halfway through a run resumes it exactly") {
   for (std::size_t i = 0; i < a.events.size(); ++i) {
     CHECK(a.events[i].type == b.events[i].type);
     CHECK(a.events[i].details == b.events[i].details);
+    CHECK(a.events[i].payload == b.events[i].payload);
   }
 }
 

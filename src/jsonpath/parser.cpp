@@ -214,7 +214,7 @@ class Parser {
       if (pos_ >= s_.size()) return fail("missing ']'");
       if (s_[pos_] != quote) return fail(std::string("expected ") + quote + " to start a property name");
       std::string name;
-      if (!quoted(quote, name)) return false;
+      if (!quoted(quote, name, /*property=*/true)) return false;
       names.push_back(std::move(name));
       skip_blanks();
       if (pos_ >= s_.size()) return fail("missing ']'");
@@ -295,8 +295,11 @@ class Parser {
   }
 
   // A quoted string with JSON-style escapes (Jayway's Utils.unescape); an
-  // unknown escape keeps the escaped character.
-  bool quoted(char quote, std::string& out) {
+  // unknown escape keeps the escaped character. A bracket property name
+  // keeps its backslashes, but for an escaped delimiter: AWS read
+  // $['Test\""Name"'] as the key Test\""Name" (recorded in scenarios
+  // test_escape_sequence_parsing[ESCAPE_SEQUENCES_JSONPATH]).
+  bool quoted(char quote, std::string& out, bool property = false) {
     ++pos_;  // opening quote
     while (pos_ < s_.size()) {
       char c = s_[pos_++];
@@ -306,6 +309,10 @@ class Parser {
         continue;
       }
       if (pos_ >= s_.size()) break;
+      if (property && s_[pos_] != quote) {
+        out += c;
+        continue;
+      }
       char e = s_[pos_++];
       switch (e) {
         case 'n': out += '\n'; break;

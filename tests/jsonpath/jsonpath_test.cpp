@@ -110,15 +110,18 @@ TEST_CASE("the bare root names the whole document") {
   CHECK_FALSE(P("$.a").is_root());
 }
 
-TEST_CASE("bracket names take any characters, either quote and escapes") {
-  const char* doc = R"({"a b":1,"x":2,"it's":3,"q\"":4,"a.b":5,"":6,"é":7})";
+TEST_CASE("bracket names take any characters, either quote and an escaped quote") {
+  const char* doc = R"({"a b":1,"x":2,"it's":3,"q\"":4,"a.b":5,"":6,"\\u00e9":7,"T\\\"":8})";
   CHECK(eval("$['a b']", doc) == J("1"));
   CHECK(eval("$[\"x\"]", doc) == J("2"));
   CHECK(eval(R"($['it\'s'])", doc) == J("3"));
   CHECK(eval(R"($["q\""])", doc) == J("4"));
   CHECK(eval("$['a.b']", doc) == J("5"));
   CHECK(eval("$['']", doc) == J("6"));
+  // Other backslashes stay as written: AWS read $['Test\""Name"'] as the key
+  // Test\""Name" (scenarios test_escape_sequence_parsing[ESCAPE_SEQUENCES_JSONPATH]).
   CHECK(eval(R"($['\u00e9'])", doc) == J("7"));
+  CHECK(eval(R"($['T\"'])", doc) == J("8"));
   CHECK(eval("$[ 'x' ]", doc) == J("2"));
   // Jayway reads `.[` as `[`; AWS templates use `$.[?(...)]`.
   CHECK(eval("$.['x']", doc) == J("2"));

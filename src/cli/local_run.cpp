@@ -34,8 +34,19 @@ class Driver {
     while (engine::status(*out.state) == engine::ExecutionStatus::kRunning) {
       engine::Fact fact;
       if (!tasks_.empty()) {
-        fact = answer(tasks_.front());
+        engine::Effect task = std::move(tasks_.front());
         tasks_.pop_front();
+        if (task.resource.find(":activity:") != std::string::npos) {
+          // An activity is picked up by a worker first (ActivityStarted).
+          engine::Fact taken;
+          taken.kind = engine::FactKind::kTaskStarted;
+          taken.frame = task.frame;
+          taken.token = task.token;
+          taken.worker_name = "stepd-run";
+          taken.now_ms = now();
+          absorb(out, engine::decide(*out.state, taken));
+        }
+        fact = answer(task);
       } else if (!timers_.empty()) {
         auto it = std::min_element(timers_.begin(), timers_.end(), [](const Timer& a, const Timer& b) {
           return a.due_ms != b.due_ms ? a.due_ms < b.due_ms : a.seq < b.seq;

@@ -11,7 +11,10 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/string.hpp>
-#include <boost/regex.hpp>
+#include <memory>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include "src/common/json.h"
 
@@ -22,8 +25,26 @@
 
 namespace stepd::jsonpath::internal {
 
+// A compiled `/regex/` (PCRE2, the project's regex engine; Java's syntax is
+// close to Perl's for what filters use).
 struct Pattern {
-  boost::regex re;
+  struct Free {
+    void operator()(pcre2_code* c) const { pcre2_code_free(c); }
+  };
+  std::unique_ptr<pcre2_code, Free> code;
+
+  // Whole-string match, as Java's Matcher.matches(); a match error (e.g. the
+  // backtracking limit) counts as no match.
+  bool full_match(const std::string& s) const {
+    struct FreeData {
+      void operator()(pcre2_match_data* d) const { pcre2_match_data_free(d); }
+    };
+    std::unique_ptr<pcre2_match_data, FreeData> md(pcre2_match_data_create_from_pattern(code.get(), nullptr));
+    if (!md) return false;
+    int rc = pcre2_match(code.get(), reinterpret_cast<PCRE2_SPTR>(s.data()), s.size(), 0,
+                         PCRE2_ANCHORED | PCRE2_ENDANCHORED, md.get(), nullptr);
+    return rc >= 0;
+  }
 };
 
 namespace {
@@ -656,19 +677,14 @@ std::string regex_input(const bj::value& v) {
 }
 
 bool regex_matches(const Pattern& p, const Val& other) {
-  const boost::regex& re = p.re;
-  try {
-    if (!other.v) return boost::regex_match(std::string(), re);
-    if (const bj::array* a = other.v->if_array()) {
-      for (const bj::value& e : *a) {
-        if (boost::regex_match(regex_input(e), re)) return true;
-      }
-      return false;
+  if (!other.v) return p.full_match(std::string());
+  if (const bj::array* a = other.v->if_array()) {
+    for (const bj::value& e : *a) {
+      if (p.full_match(regex_input(e))) return true;
     }
-    return boost::regex_match(regex_input(*other.v), re);
-  } catch (const std::exception&) {
-    return false;  // Boost.Regex gives up on runaway backtracking: no match
+    return false;
   }
+  return p.full_match(regex_input(*other.v));
 }
 
 std::size_t utf16_length(std::string_view s) {
@@ -781,13 +797,15 @@ bool accept(const Expr& e, const bj::value& item, const bj::value& root) {
 }  // namespace
 
 std::shared_ptr<const Pattern> compile_pattern(const std::string& regex, bool ignore_case) {
-  boost::regex::flag_type flags = boost::regex::perl;
-  if (ignore_case) flags |= boost::regex::icase;
-  try {
-    return std::make_shared<const Pattern>(Pattern{boost::regex(regex, flags)});
-  } catch (const std::exception&) {
-    return nullptr;
-  }
+  int error = 0;
+  PCRE2_SIZE offset = 0;
+  std::uint32_t options = PCRE2_UTF | (ignore_case ? PCRE2_CASELESS : 0);
+  pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(regex.data()), regex.size(), options, &error,
+                                   &offset, nullptr);
+  if (!code) return nullptr;
+  auto p = std::make_shared<Pattern>();
+  p->code.reset(code);
+  return p;
 }
 
 }  // namespace stepd::jsonpath::internal

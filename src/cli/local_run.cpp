@@ -47,6 +47,11 @@ class Driver {
           absorb(out, engine::decide(*out.state, taken));
         }
         fact = answer(task);
+        // The task's own timeout timer shares its token: answered, it can
+        // never fire, and left in place it would move the virtual clock.
+        timers_.erase(std::remove_if(timers_.begin(), timers_.end(),
+                                     [&](const Timer& t) { return t.fact.token == task.token; }),
+                      timers_.end());
       } else if (!timers_.empty()) {
         auto it = std::min_element(timers_.begin(), timers_.end(), [](const Timer& a, const Timer& b) {
           return a.due_ms != b.due_ms ? a.due_ms < b.due_ms : a.seq < b.seq;

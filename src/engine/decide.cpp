@@ -135,6 +135,7 @@ class Interpreter {
     switch (fact.kind) {
       case FactKind::kStop: {
         abort_children(frame(0), 0);
+        cancel_task(frame(0));
         bj::object d;
         if (fact.error) d["error"] = *fact.error;
         if (fact.cause) d["cause"] = *fact.cause;
@@ -144,6 +145,7 @@ class Interpreter {
       }
       case FactKind::kExecutionTimedOut: {
         abort_children(frame(0), 0);
+        cancel_task(frame(0));
         bj::object d;
         d["error"] = "States.Timeout";
         emit_root(EventType::ExecutionTimedOut, std::move(d), s_.last_id);
@@ -770,6 +772,7 @@ class Interpreter {
   void task_failed(Frame& f, std::optional<std::string> error, std::optional<std::string> cause, bool timed_out) {
     const State& state = st(f);
     ResourceKind kind = classify(state.resource);
+    std::uint64_t token = f.token;
     f.token = 0;
     bj::object d;
     if (error) d["error"] = *error;
@@ -793,6 +796,7 @@ class Interpreter {
       Effect c;
       c.kind = EffectKind::kCancelTask;
       c.frame = f.id;
+      c.token = token;
       out_.effects.push_back(std::move(c));
     }
     f.abort_task_on_fail = true;
@@ -1259,14 +1263,20 @@ class Interpreter {
     f.running.clear();
   }
 
+  // Tells the caller the frame's running task is no longer wanted.
+  void cancel_task(Frame& f) {
+    if (f.phase != Phase::kTask) return;
+    Effect c;
+    c.kind = EffectKind::kCancelTask;
+    c.frame = f.id;
+    c.token = f.token;
+    out_.effects.push_back(std::move(c));
+  }
+
   void abort_frame(Frame& f, std::int64_t link) {
     if (f.phase == Phase::kTask || f.phase == Phase::kRetryWait) {
       emit_linked(f, EventType::TaskStateAborted, {}, link);
-      Effect c;
-      c.kind = EffectKind::kCancelTask;
-      c.frame = f.id;
-      c.token = f.token;
-      out_.effects.push_back(std::move(c));
+      cancel_task(f);
     } else if (f.phase == Phase::kWait) {
       emit_linked(f, EventType::WaitStateAborted, {}, link);
     } else if (f.phase == Phase::kChildren) {

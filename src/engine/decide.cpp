@@ -444,15 +444,15 @@ class Interpreter {
   void complete(Frame& f, const State& state, bj::value result) {
     if (state.result_selector) {
       auto r = eval_template(f, *state.result_selector, result);
-      if (!r.ok()) return fail_frame(f, r.status().error(), r.status().message());
+      if (!r.ok()) return fail_frame(f, r.status());
       result = std::move(r).value();
     }
     auto vars = assign(f, state.assign, result);
-    if (!vars.ok()) return fail_frame(f, vars.status().error(), vars.status().message());
+    if (!vars.ok()) return fail_frame(f, vars.status());
     auto merged = result_path(f, state.result_path, std::move(result));
     if (!merged.ok()) return handle_error(f, merged.status().error(), merged.status().message(), false);
     auto out = output_path(f, state, std::move(merged).value());
-    if (!out.ok()) return fail_frame(f, out.status().error(), out.status().message());
+    if (!out.ok()) return fail_frame(f, out.status());
     exit_state(f, state, std::move(out).value(), std::move(vars).value(), next_of(state));
   }
 
@@ -464,7 +464,7 @@ class Interpreter {
     if (state.input_path.kind == asl::PathField::Kind::kDefault) return &f.input;
     auto in = input_path(f, state);
     if (!in.ok()) {
-      fail_frame(f, in.status().error(), in.status().message());
+      fail_frame(f, in.status());
       return nullptr;
     }
     storage = std::move(in).value();
@@ -485,7 +485,7 @@ class Interpreter {
     bj::value result;
     if (state.parameters) {
       auto r = eval_template(f, *state.parameters, *in);
-      if (!r.ok()) return fail_frame(f, r.status().error(), r.status().message());
+      if (!r.ok()) return fail_frame(f, r.status());
       result = std::move(r).value();
     } else if (state.result) {
       result = *state.result;
@@ -493,11 +493,11 @@ class Interpreter {
       result = take(f, in, state.result_path);
     }
     auto vars = assign(f, state.assign, result);
-    if (!vars.ok()) return fail_frame(f, vars.status().error(), vars.status().message());
+    if (!vars.ok()) return fail_frame(f, vars.status());
     auto merged = result_path(f, state.result_path, std::move(result));
-    if (!merged.ok()) return fail_frame(f, merged.status().error(), merged.status().message());
+    if (!merged.ok()) return fail_frame(f, merged.status());
     auto out = output_path(f, state, std::move(merged).value());
-    if (!out.ok()) return fail_frame(f, out.status().error(), out.status().message());
+    if (!out.ok()) return fail_frame(f, out.status());
     exit_state(f, state, std::move(out).value(), std::move(vars).value(), next_of(state));
   }
 
@@ -506,7 +506,7 @@ class Interpreter {
     const bj::value* in = effective_input(f, state, storage);
     if (!in) return;
     auto out = output_path(f, state, take(f, in, {}));
-    if (!out.ok()) return fail_frame(f, out.status().error(), out.status().message());
+    if (!out.ok()) return fail_frame(f, out.status());
     exit_state(f, state, std::move(out).value(), {}, -1);
   }
 
@@ -529,12 +529,12 @@ class Interpreter {
     };
     if (state.error_path) {
       auto r = dynamic(*state.error_path, "ErrorPath");
-      if (!r.ok()) return fail_frame(f, r.status().error(), r.status().message());
+      if (!r.ok()) return fail_frame(f, r.status());
       error = *r;
     }
     if (state.cause_path) {
       auto r = dynamic(*state.cause_path, "CausePath");
-      if (!r.ok()) return fail_frame(f, r.status().error(), r.status().message());
+      if (!r.ok()) return fail_frame(f, r.status());
       cause = *r;
     }
     fail_frame(f, std::move(error), std::move(cause));
@@ -565,15 +565,15 @@ class Interpreter {
                         cause_prefix(f) + "No choice rule matched and no Default was given.");
     }
     auto vars = assign(f, *assign_t, *in);
-    if (!vars.ok()) return fail_frame(f, vars.status().error(), vars.status().message());
+    if (!vars.ok()) return fail_frame(f, vars.status());
     auto out = output_path(f, state, take(f, in, {}));
-    if (!out.ok()) return fail_frame(f, out.status().error(), out.status().message());
+    if (!out.ok()) return fail_frame(f, out.status());
     exit_state(f, state, std::move(out).value(), std::move(vars).value(), next);
   }
 
   void wait(Frame& f, const State& state) {
     auto in = input_path(f, state);
-    if (!in.ok()) return fail_frame(f, in.status().error(), in.status().message());
+    if (!in.ok()) return fail_frame(f, in.status());
     f.effective = std::move(in).value();
     std::int64_t due = now_;
     FrameDocs docs(*this, f, f.effective);
@@ -628,9 +628,9 @@ class Interpreter {
     const State& state = st(f);
     f.token = 0;
     auto vars = assign(f, state.assign, f.effective);
-    if (!vars.ok()) return fail_frame(f, vars.status().error(), vars.status().message());
+    if (!vars.ok()) return fail_frame(f, vars.status());
     auto out = output_path(f, state, f.effective);
-    if (!out.ok()) return fail_frame(f, out.status().error(), out.status().message());
+    if (!out.ok()) return fail_frame(f, out.status());
     exit_state(f, state, std::move(out).value(), std::move(vars).value(), next_of(state));
   }
 
@@ -651,12 +651,12 @@ class Interpreter {
 
   void task(Frame& f, const State& state) {
     auto in = input_path(f, state);
-    if (!in.ok()) return fail_frame(f, in.status().error(), in.status().message());
+    if (!in.ok()) return fail_frame(f, in.status());
     f.effective = std::move(in).value();
     auto timeout = seconds_field(f, state.timeout_seconds, state.timeout_seconds_path);
-    if (!timeout.ok()) return fail_frame(f, timeout.status().error(), timeout.status().message());
+    if (!timeout.ok()) return fail_frame(f, timeout.status());
     auto heartbeat = seconds_field(f, state.heartbeat_seconds, state.heartbeat_seconds_path);
-    if (!heartbeat.ok()) return fail_frame(f, heartbeat.status().error(), heartbeat.status().message());
+    if (!heartbeat.ok()) return fail_frame(f, heartbeat.status());
     f.timeout_seconds = *timeout;
     f.heartbeat_seconds = *heartbeat;
     ResourceKind kind = classify(state.resource);
@@ -667,11 +667,7 @@ class Interpreter {
                     static_cast<unsigned long long>(draw()));
       f.task_token = buf;
     }
-    if (state.parameters) {
-      auto r = eval_template(f, *state.parameters, f.effective);
-      if (!r.ok()) return fail_frame(f, r.status().error(), r.status().message());
-      f.effective = std::move(r).value();
-    }
+    if (!apply_parameters(f, state)) return;
     schedule(f, state);
   }
 
@@ -825,9 +821,9 @@ class Interpreter {
         if (!error_matches(c.errors, name)) continue;
         bj::value eo = error_output(error, cause);
         auto vars = assign(f, c.assign, eo);
-        if (!vars.ok()) return fail_frame(f, vars.status().error(), vars.status().message());
+        if (!vars.ok()) return fail_frame(f, vars.status());
         auto out = result_path(f, c.result_path, std::move(eo));
-        if (!out.ok()) return fail_frame(f, out.status().error(), out.status().message());
+        if (!out.ok()) return fail_frame(f, out.status());
         f.abort_task_on_fail = false;
         exit_state(f, state, std::move(out).value(), std::move(vars).value(), c.next);
         return;
@@ -889,6 +885,21 @@ class Interpreter {
   void fail_frame(Frame& f, const std::string& error, const std::string& cause) {
     fail_frame(f, std::optional<std::string>(error), std::optional<std::string>(cause));
   }
+  // For a failed Status that carries an ASL error (Code::kFailed).
+  void fail_frame(Frame& f, const Status& s) { fail_frame(f, s.error(), s.message()); }
+
+  // Parameters (Task, Parallel) replace the effective input; false when the
+  // template failed and the frame with it.
+  bool apply_parameters(Frame& f, const State& state) {
+    if (!state.parameters) return true;
+    auto r = eval_template(f, *state.parameters, f.effective);
+    if (!r.ok()) {
+      fail_frame(f, r.status());
+      return false;
+    }
+    f.effective = std::move(r).value();
+    return true;
+  }
 
   // ---- Parallel and Map -------------------------------------------------------
 
@@ -914,13 +925,9 @@ class Interpreter {
 
   void parallel(Frame& f, const State& state) {
     auto in = input_path(f, state);
-    if (!in.ok()) return fail_frame(f, in.status().error(), in.status().message());
+    if (!in.ok()) return fail_frame(f, in.status());
     f.effective = std::move(in).value();
-    if (state.parameters) {
-      auto r = eval_template(f, *state.parameters, f.effective);
-      if (!r.ok()) return fail_frame(f, r.status().error(), r.status().message());
-      f.effective = std::move(r).value();
-    }
+    if (!apply_parameters(f, state)) return;
     parallel_attempt(f, state);
   }
 
@@ -973,12 +980,12 @@ class Interpreter {
 
   void map(Frame& f, const State& state) {
     auto in = input_path(f, state);
-    if (!in.ok()) return fail_frame(f, in.status().error(), in.status().message());
+    if (!in.ok()) return fail_frame(f, in.status());
     f.effective = std::move(in).value();
     f.max_concurrency = state.max_concurrency.value_or(0);
     if (state.max_concurrency_path) {
       auto r = int_path(f, *state.max_concurrency_path, "MaxConcurrencyPath");
-      if (!r.ok()) return fail_frame(f, r.status().error(), r.status().message());
+      if (!r.ok()) return fail_frame(f, r.status());
       f.max_concurrency = *r;
     }
     bj::value items;
@@ -1022,7 +1029,7 @@ class Interpreter {
     if (state.tolerated_failure_count_path) {
       auto r = int_path(f, *state.tolerated_failure_count_path, "ToleratedFailureCountPath");
       if (!r.ok()) {
-        fail_frame(f, r.status().error(), r.status().message());
+        fail_frame(f, r.status());
         return false;
       }
       if (*r < 0) {

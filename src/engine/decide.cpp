@@ -324,8 +324,6 @@ class Interpreter {
     f.entered_ms = now_;
     f.retry_counts.assign(state.retry.size(), 0);
     f.retry_count = 0;
-    f.pending_error.reset();
-    f.pending_cause.reset();
     if (input_size > s_.params.max_payload) {
       fail_frame(f, "States.DataLimitExceeded",
                  "The state/task '" + state.name +
@@ -815,7 +813,7 @@ class Interpreter {
     const State& state = st(f);
     const std::string name = error.value_or("");
     bool terminal = name == kRuntime;
-    if (!terminal && retry(f, state, name, error, cause)) return;
+    if (!terminal && retry(f, state, name)) return;
     if (!terminal) {
       for (const auto& c : state.catches) {
         if (!error_matches(c.errors, name)) continue;
@@ -834,8 +832,7 @@ class Interpreter {
   }
 
   // Schedules a retry when a retrier matches and has attempts left.
-  bool retry(Frame& f, const State& state, const std::string& name, const std::optional<std::string>& error,
-             const std::optional<std::string>& cause) {
+  bool retry(Frame& f, const State& state, const std::string& name) {
     for (std::size_t i = 0; i < state.retry.size(); ++i) {
       const auto& r = state.retry[i];
       if (!error_matches(r.errors, name)) continue;
@@ -845,8 +842,6 @@ class Interpreter {
       if (r.max_delay_seconds) delay = std::min(delay, static_cast<double>(*r.max_delay_seconds));
       if (r.full_jitter) delay = delay * static_cast<double>(draw() >> 11) / 9007199254740992.0;
       f.retry_count++;
-      f.pending_error = error;
-      f.pending_cause = cause;
       f.phase = Phase::kRetryWait;
       f.token = s_.next_token++;
       Effect e;

@@ -50,8 +50,6 @@ struct Frame {
   std::uint64_t token = 0;       // the outstanding effect's token
   std::optional<std::int64_t> timeout_seconds, heartbeat_seconds;
   std::string task_token;
-  // What a pending retry or catch needs once the timer fires.
-  std::optional<std::string> pending_error, pending_cause;
 
   bj::object vars;          // this frame's variable scope
 

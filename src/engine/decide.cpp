@@ -903,7 +903,9 @@ class Interpreter {
     c->id = static_cast<std::int32_t>(s_.frames.size());
     c->parent = parent.id;
     c->machine = m;
-    c->hidden = parent.hidden || (st(parent).type == StateType::kMap && st(parent).distributed);
+    bool distributed_child = st(parent).type == StateType::kMap && st(parent).distributed;
+    c->hidden = parent.hidden || distributed_child;
+    c->own_execution = distributed_child;
     c->index = index;
     c->state = m->start;
     c->input = std::move(input);
@@ -1337,7 +1339,7 @@ const bj::value& FrameDocs::context() const {
 }
 
 const bj::value* FrameDocs::variable(std::string_view name) const {
-  for (const Frame* f = &f_; f; f = f->parent >= 0 ? in_.frame_or_null(f->parent) : nullptr) {
+  for (const Frame* f = &f_; f; f = f->parent >= 0 && !f->own_execution ? in_.frame_or_null(f->parent) : nullptr) {
     if (const bj::value* v = f->vars.if_contains(name)) return v;
   }
   return nullptr;

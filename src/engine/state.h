@@ -32,7 +32,8 @@ struct Frame {
   std::int32_t id = 0;
   std::int32_t parent = -1;
   const asl::StateMachine* machine = nullptr;
-  bool hidden = false;      // a Distributed Map child: its events are not in this history
+  bool hidden = false;      // in a Distributed Map child: its events are not in this history
+  bool own_execution = false;  // a Distributed Map child itself: outer variables are out of its sight
   std::int64_t index = 0;   // branch number / Map iteration index in the parent
 
   int state = -1;           // current state in `machine`

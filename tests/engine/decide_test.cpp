@@ -175,3 +175,81 @@ TEST_CASE("the history stops at the event limit with a clear failure") {
   CHECK(engine::event_count(*s.state) <= 50);
   CHECK(engine::cause(*s.state)->find("maximum number of history events (50)") != std::string::npos);
 }
+
+TEST_CASE("Map iterations read outer variables; what they assign stays inside") {
+  auto m = machine(R"({"StartAt":"Set","States":{
+      "Set":{"Type":"Pass","Assign":{"factor":10},"Next":"M"},
+      "M":{"Type":"Map","ItemProcessor":{"StartAt":"I","States":{
+          "I":{"Type":"Pass","Parameters":{"v.$":"$","f.$":"$factor"},"Assign":{"inner":1},"End":true}}},"Next":"After"},
+      "After":{"Type":"Pass","Parameters":{"factor.$":"$factor"},"End":true}}})");
+  auto s = engine::start(m, params("[1,2]"));
+  REQUIRE(engine::status(*s.state) == ExecutionStatus::kSucceeded);
+  CHECK(engine::output_text(*s.state) == R"({"factor":10})");
+
+  auto leak = machine(R"({"StartAt":"M","States":{
+      "M":{"Type":"Map","ItemProcessor":{"StartAt":"I","States":{
+          "I":{"Type":"Pass","Assign":{"inner":1},"End":true}}},"Next":"After"},
+      "After":{"Type":"Pass","Parameters":{"x.$":"$inner"},"End":true}}})");
+  auto l = engine::start(leak, params("[1]"));
+  CHECK(engine::status(*l.state) == ExecutionStatus::kFailed);
+  CHECK(*engine::error(*l.state) == "States.Runtime");
+}
+
+TEST_CASE("a matched Choice rule's Assign replaces the state's Assign") {
+  auto m = machine(R"({"StartAt":"C","States":{
+      "C":{"Type":"Choice","Assign":{"picked":"default"},
+           "Choices":[{"Variable":"$.n","NumericGreaterThan":1,"Assign":{"picked":"big"},"Next":"Out"}],"Default":"Out"},
+      "Out":{"Type":"Pass","Parameters":{"picked.$":"$picked"},"End":true}}})");
+  CHECK(engine::output_text(*engine::start(m, params(R"({"n":5})")).state) == R"({"picked":"big"})");
+  CHECK(engine::output_text(*engine::start(m, params(R"({"n":0})")).state) == R"({"picked":"default"})");
+}
+
+TEST_CASE("a Task timeout fails with States.Timeout, which Catch can take") {
+  auto m = machine(R"({"StartAt":"T","States":{
+      "T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","TimeoutSeconds":5,
+           "Catch":[{"ErrorEquals":["States.Timeout"],"Next":"C"}],"End":true},
+      "C":{"Type":"Pass","End":true}}})");
+  auto s = engine::start(m, params());
+  const engine::Effect* timeout = nullptr;
+  for (const auto& e : s.decisions.effects) {
+    if (e.kind == EffectKind::kTaskTimeout) timeout = &e;
+  }
+  REQUIRE(timeout);
+  CHECK(timeout->due_ms == 1700000005000);
+  engine::Fact f;
+  f.kind = FactKind::kTaskTimedOut;
+  f.frame = timeout->frame;
+  f.token = timeout->token;
+  f.now_ms = timeout->due_ms;
+  auto d = engine::decide(*s.state, f);
+  CHECK(shape(d.events)[0] == "TaskTimedOut<4");
+  CHECK(detail(d.events[0], "error") == "States.Timeout");
+  CHECK(detail(d.events[0], "cause") == "<absent>");
+  CHECK(engine::output_text(*s.state) == R"({"Error":"States.Timeout","Cause":""})");
+}
+
+TEST_CASE("the machine's TimeoutSeconds ends the execution as TIMED_OUT") {
+  auto m = machine(R"({"TimeoutSeconds":3,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":10,"End":true}}})");
+  auto s = engine::start(m, params());
+  const engine::Effect* t = nullptr;
+  for (const auto& e : s.decisions.effects) {
+    if (e.kind == EffectKind::kExecutionTimeout) t = &e;
+  }
+  REQUIRE(t);
+  engine::Fact f;
+  f.kind = FactKind::kExecutionTimedOut;
+  f.now_ms = t->due_ms;
+  auto d = engine::decide(*s.state, f);
+  CHECK(shape(d.events) == std::vector<std::string>{"ExecutionTimedOut<2"});
+  CHECK(engine::status(*s.state) == ExecutionStatus::kTimedOut);
+}
+
+TEST_CASE("SecondsPath errors use AWS's wording") {
+  auto m = machine(R"({"StartAt":"W","States":{"W":{"Type":"Wait","SecondsPath":"$.s","End":true}}})");
+  auto neg = engine::start(m, params(R"({"s":-1})"));
+  CHECK(*engine::cause(*neg.state) ==
+        "An error occurred while executing the state 'W' (entered at the event id #2). The SecondsPath parameter "
+        "references a negative value: $.s == -1");
+  auto frac = engine::start(m, params(R"({"s":1.5})"));
+  CHECK(engine::cause(*frac.state)->find("cannot be parsed as a long value: $.s == 1.5") != std::string::npos);
+}

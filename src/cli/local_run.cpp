@@ -91,11 +91,12 @@ class Driver {
           break;
         case engine::EffectKind::kStartTimer:
         case engine::EffectKind::kTaskTimeout:
+        case engine::EffectKind::kHeartbeatTimeout:  // mocked tasks never heartbeat
         case engine::EffectKind::kExecutionTimeout: {
           engine::Fact f;
-          f.kind = e.kind == engine::EffectKind::kStartTimer     ? engine::FactKind::kTimerFired
-                   : e.kind == engine::EffectKind::kTaskTimeout ? engine::FactKind::kTaskTimedOut
-                                                                : engine::FactKind::kExecutionTimedOut;
+          f.kind = e.kind == engine::EffectKind::kStartTimer         ? engine::FactKind::kTimerFired
+                   : e.kind == engine::EffectKind::kExecutionTimeout ? engine::FactKind::kExecutionTimedOut
+                                                                     : engine::FactKind::kTaskTimedOut;
           f.frame = e.frame;
           f.token = e.token;
           timers_.push_back(Timer{e.due_ms, seq_++, std::move(f)});

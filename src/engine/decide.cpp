@@ -725,6 +725,15 @@ class Interpreter {
       t.due_ms = now_ + *f.timeout_seconds * 1000;
       out_.effects.push_back(std::move(t));
     }
+    if (f.heartbeat_seconds) {
+      Effect h;
+      h.kind = EffectKind::kHeartbeatTimeout;
+      h.frame = f.id;
+      h.token = f.token;
+      h.heartbeat_seconds = f.heartbeat_seconds;
+      h.due_ms = now_ + *f.heartbeat_seconds * 1000;
+      out_.effects.push_back(std::move(h));
+    }
   }
 
   void task_started(Frame& f, const std::string& worker) {

@@ -74,6 +74,7 @@ enum class EffectKind : unsigned char {
   kInvokeTask,   // run a Task (integration, activity, Lambda); answer with Task* facts
   kStartTimer,   // answer with kTimerFired at due_ms
   kTaskTimeout,  // answer with kTaskTimedOut at due_ms unless the task finished
+  kHeartbeatTimeout,  // likewise, but due_ms moves on by heartbeat_seconds at each heartbeat
   kCancelTask,   // the task with this token is no longer wanted (abort, timeout)
   kExecutionTimeout,  // answer with kExecutionTimedOut at due_ms
 };

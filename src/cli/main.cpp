@@ -249,7 +249,12 @@ int main(int argc, char** argv) {
     auto* validate = app.add_subcommand("validate", "Validate a definition as ValidateStateMachineDefinition does");
     validate->add_option("definition", vpath, "State machine definition (JSON file)")->required();
 
-    CLI11_PARSE(app, argc, argv);
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      int rc = app.exit(e);  // prints help or the error
+      return rc == 0 ? 0 : 1;  // the contract: 1 whenever stepd could not do what was asked
+    }
     if (run->parsed()) return cmd_run(ra);
     if (validate->parsed()) return cmd_validate(vpath);
     return 1;

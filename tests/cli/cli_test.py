@@ -55,6 +55,10 @@ with tempfile.TemporaryDirectory() as tmp:
 
     rc, out, err = run("run", hello, "--input", "{not json")
     check("bad input exits 1 with a message", rc == 1 and "not valid JSON" in err, err)
+    rc, out, err = run("run")
+    check("run without a definition exits 1", rc == 1 and "definition" in err, err)
+    rc, out, err = run("run", hello, "--bogus")
+    check("an unknown option exits 1", rc == 1 and "--bogus" in err, err)
     rc, out, err = run("run", os.path.join(tmp, "missing.json"))
     check("missing file exits 1", rc == 1 and "cannot read" in err, err)
     bad = write(tmp, "bad.json", {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}})

@@ -22,6 +22,17 @@ struct Timer {
   engine::Fact fact;
 };
 
+// `.waitForTaskToken` and `.sync` integrations answer twice: the submit
+// call (TaskSubmitted), then the result.
+bool waits_for_callback(const std::string& resource) {
+  auto ends_with = [&](const char* suffix) {
+    std::string s(suffix);
+    return resource.size() >= s.size() && resource.compare(resource.size() - s.size(), s.size(), s) == 0;
+  };
+  return resource.find(":states:::") != std::string::npos &&
+         (ends_with(".waitForTaskToken") || ends_with(".sync") || ends_with(".sync:2"));
+}
+
 class Driver {
  public:
   Driver(const LocalRunOptions& o, std::int64_t start_ms) : o_(o), clock_(start_ms) {}
@@ -45,6 +56,17 @@ class Driver {
           taken.worker_name = "stepd-run";
           taken.now_ms = now();
           absorb(out, engine::decide(*out.state, taken));
+        }
+        if (waits_for_callback(task.resource)) {
+          // The mock holds the callback's (or the child's) result; the
+          // submit call's own response is not mocked, so it shows as {}.
+          engine::Fact submitted;
+          submitted.kind = engine::FactKind::kTaskSubmitted;
+          submitted.frame = task.frame;
+          submitted.token = task.token;
+          submitted.output = boost::json::object();
+          submitted.now_ms = now();
+          absorb(out, engine::decide(*out.state, submitted));
         }
         fact = answer(task);
         // The task's own timeout timer shares its token: answered, it can
@@ -145,6 +167,16 @@ class Driver {
     } else {
       f.kind = engine::FactKind::kTaskSucceeded;
       f.output = m->result;
+      // A mocked Lambda answer is the Invoke API's response; a Task naming
+      // the function ARN itself gets only the function's Payload, as on AWS
+      // (and as Step Functions Local and LocalStack apply such mocks).
+      const bool function_arn = task.resource.find(":lambda:") != std::string::npos &&
+                                task.resource.find(":function:") != std::string::npos;
+      if (function_arn) {
+        if (const auto* o = m->result.if_object()) {
+          if (const auto* payload = o->if_contains("Payload")) f.output = *payload;
+        }
+      }
     }
     return f;
   }

@@ -162,6 +162,9 @@ class Interpreter {
       case FactKind::kTaskStarted:
         if (f.phase == Phase::kTask) task_started(f, fact.worker_name);
         return;  // starting changes no phase: nothing else to run
+      case FactKind::kTaskSubmitted:
+        if (f.phase == Phase::kTask) task_submitted(f, fact.output);
+        return;  // the task still runs until its callback or the child ends
       case FactKind::kTaskSucceeded:
         if (f.phase != Phase::kTask) return;
         task_succeeded(f, fact.output);
@@ -741,6 +744,15 @@ class Interpreter {
     bj::object d;
     if (!worker.empty()) d["workerName"] = worker;
     emit(f, EventType::ActivityStarted, std::move(d));
+  }
+
+  void task_submitted(Frame& f, const bj::value& response) {
+    ResourceKind kind = classify(st(f).resource);
+    if (kind.kind != ResourceKind::Kind::kService) return;
+    bj::object d;
+    d["resourceType"] = kind.resource_type;
+    d["resource"] = kind.resource;
+    emit(f, EventType::TaskSubmitted, std::move(d), {}, json::to_json(response));
   }
 
   void task_succeeded(Frame& f, const bj::value& output) {

@@ -52,6 +52,7 @@ struct StartParams {
 
 enum class FactKind : unsigned char {
   kTaskStarted,        // an activity worker took the task (worker_name)
+  kTaskSubmitted,      // a .sync / .waitForTaskToken call was accepted (output: its response)
   kTaskSucceeded,      // output
   kTaskFailed,         // error / cause (each optional)
   kTaskTimedOut,       // the task's TimeoutSeconds or HeartbeatSeconds passed
@@ -65,7 +66,7 @@ struct Fact {
   std::int64_t now_ms = 0;
   std::int32_t frame = 0;      // the frame the effect was issued for
   std::uint64_t token = 0;     // the effect's token; stale facts are ignored
-  bj::value output;            // kTaskSucceeded
+  bj::value output;            // kTaskSucceeded, kTaskSubmitted
   std::optional<std::string> error, cause;
   std::string worker_name;
 };

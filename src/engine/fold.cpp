@@ -42,10 +42,11 @@ Result<Fact> fact_for(const ExecutionState& s, const Event& e) {
       f.kind = FactKind::kTaskStarted;
       f.worker_name = opt_string(e.details, "workerName").value_or("");
       return f;
+    case EventType::TaskSubmitted:
     case EventType::TaskSucceeded:
     case EventType::LambdaFunctionSucceeded:
     case EventType::ActivitySucceeded: {
-      f.kind = FactKind::kTaskSucceeded;
+      f.kind = e.type == EventType::TaskSubmitted ? FactKind::kTaskSubmitted : FactKind::kTaskSucceeded;
       auto v = json::parse(e.payload);
       if (!v.ok()) return Status::invalid("event " + std::to_string(e.id) + " holds invalid output JSON");
       f.output = std::move(v).value();

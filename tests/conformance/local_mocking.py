@@ -29,6 +29,9 @@ the engine's output carries what the recording carries. The test's
 applied to stepd's output before comparing, as LocalStack applied them to
 AWS's (the recorded value at those paths is the literal replacement).
 `skip_snapshot_verify` paths are NOT honoured: every recorded value is compared.
+A StartSyncExecution case (create_and_record_mocked_sync_execution) records no
+history, only the response: its status and output are compared (compare_final),
+as run_corpus.py does for choice_operators cases.
 
 Usage: local_mocking.py STEPD_BINARY [--expected-failures FILE] [--case SUBSTRING] [--verbose]
 Exit 77 (CTest: skipped) when the corpus is not beside the checkout
@@ -168,16 +171,17 @@ def _is_aws_cloud_test(node):
     return isinstance(node, ast.Call) and _call_name(node) == "is_aws_cloud" and not node.args
 
 
-def non_aws_statements(body):
-    """The statements a LocalStack (non-AWS) run executes: `if is_aws_cloud(): A else: B` -> B."""
+def run_statements(body, aws):
+    """The statements a run executes, `if is_aws_cloud(): A else: B` -> A against AWS (the
+    recording run), B on LocalStack (the mocked run)."""
     out = []
     for st in body:
         if isinstance(st, ast.If):
             if _is_aws_cloud_test(st.test):
-                out.extend(non_aws_statements(st.orelse))
+                out.extend(run_statements(st.body if aws else st.orelse, aws))
             elif isinstance(st.test, ast.UnaryOp) and isinstance(st.test.op, ast.Not) and _is_aws_cloud_test(
                     st.test.operand):
-                out.extend(non_aws_statements(st.body))
+                out.extend(run_statements(st.orelse if aws else st.body, aws))
             else:
                 raise Skip("branch on %s" % ast.unparse(st.test)[:60])
         elif isinstance(st, (ast.For, ast.While, ast.With, ast.Try)):
@@ -197,8 +201,8 @@ def recorder_signature(name):
 
 
 def replay_mocked_test(case):
-    """What the test's non-AWS branch runs: {definition, input, mock_config, machine, test_case,
-    record, jsonpath_transformers}. Skip when a statement is not understood."""
+    """The execution the test's non-AWS branch runs: {kind ("history" or "sync"), definition,
+    input, machine, test_case, mock_config, jsonpaths}. Skip when a statement is not understood."""
     found = rc.find_function(case["id"])
     if found is None:
         raise Skip("test function not found")
@@ -222,9 +226,10 @@ def replay_mocked_test(case):
     def ev(node):
         return rc.evaluate(node, env, consts)
 
-    # Names hidden from the snapshot by RegexTransformer(name, "replacement"): take the replacement.
+    # The snapshot transformers of the recording (AWS) run. Names hidden from the snapshot by
+    # RegexTransformer(name, "replacement") take the replacement as value.
     hidden, jsonpaths = {}, []
-    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+    for node in ast.walk(ast.Module(body=run_statements(body, aws=True), type_ignores=[])):
         if not (isinstance(node, ast.Call) and _call_name(node) == "add_transformer" and node.args):
             continue
         t = node.args[0]
@@ -246,8 +251,8 @@ def replay_mocked_test(case):
         elif tname not in WILD_TRANSFORMERS:
             raise Skip("snapshot transformer %s not understood" % (tname or ast.unparse(t)[:40]))
 
-    state = {"template": None, "definition": None, "input": None, "mock_config": None, "record": None}
-    for st in non_aws_statements(body):
+    state = {"mock_config": None, "record": None}
+    for st in run_statements(body, aws=False):
         if isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant):
             continue  # docstring
         call = st.value if isinstance(st, (ast.Expr, ast.Assign)) and isinstance(st.value, ast.Call) else None
@@ -310,15 +315,11 @@ def replay_mocked_test(case):
             if name in hidden:
                 env[name] = hidden[name]
                 continue
-            if cname == "replace" and isinstance(call.func.value, ast.Name):
-                env[name] = ev(call.func.value)  # evaluated below with the replacement
-                a, b = (ev(x) for x in call.args)
-                if not all(isinstance(x, str) for x in (env[name], a, b)):
+            if cname == "replace" and isinstance(call.func.value, ast.Name) and len(call.args) == 2:
+                text, a, b = ev(call.func.value), ev(call.args[0]), ev(call.args[1])
+                if not all(isinstance(x, str) for x in (text, a, b)):
                     raise Skip("replace on non-text")
-                env[name] = env[name].replace(a, b)
-                continue
-            if cname == "dumps" and len(call.args) == 1 and not call.keywords:
-                env[name] = json.dumps(ev(call.args[0]))  # json.dumps(template) included
+                env[name] = text.replace(a, b)
                 continue
             try:
                 env[name] = ev(val)
@@ -383,7 +384,7 @@ def transform_engine_result(out, jsonpaths):
     if not jsonpaths:
         return out
     out = dict(out)
-    hist = parse_json_texts(out.get("history"))
+    hist = parse_json_texts(out.get("history"))  # LocalStack transforms parsed data
     wrapped = {"executionSucceededEventDetails": {"output": parse_json_texts(out["output"])}} if "output" in out else {}
     for path, repl in jsonpaths:
         apply_jsonpath(hist, path, repl)
@@ -451,15 +452,15 @@ def run_stepd(binary, run):
         return "stdout is not one JSON object: %r" % p.stdout[:120]
     if not isinstance(out, dict):
         return "stdout is not one JSON object: %r" % p.stdout[:120]
-    hist = out.get("history")
-    if run["expect"][1] is not None and (not isinstance(hist, list) or not all(isinstance(e, dict) for e in hist)):
-        return "no history list in output"
     out = transform_engine_result(out, run["jsonpaths"])
-    exp, events = run["expect"]
+    exp, events = run["expect"]  # from here on exactly as run_corpus.run_one
     why = rc.compare_final(exp, out)
     if why or events is None:
         return why
-    return rc.compare_history(events, out["history"])
+    hist = out.get("history")
+    if not isinstance(hist, list) or not all(isinstance(e, dict) for e in hist):
+        return "no history list in output"
+    return rc.compare_history(events, hist)
 
 
 def main(argv=None):

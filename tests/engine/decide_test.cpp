@@ -253,3 +253,31 @@ TEST_CASE("SecondsPath errors use AWS's wording") {
   auto frac = engine::start(m, params(R"({"s":1.5})"));
   CHECK(engine::cause(*frac.state)->find("cannot be parsed as a long value: $.s == 1.5") != std::string::npos);
 }
+
+TEST_CASE("a .waitForTaskToken task records TaskSubmitted, then waits for its callback") {
+  auto m = machine(R"({"StartAt":"T","States":{"T":{"Type":"Task",
+      "Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+      "Parameters":{"MessageBody":{"token.$":"$$.Task.Token"}},"End":true}}})");
+  auto s = engine::start(m, params());
+  const auto& invoke = s.decisions.effects.back();
+  REQUIRE(invoke.kind == EffectKind::kInvokeTask);
+  // The token the engine made is in the parameters the caller must send.
+  CHECK(invoke.payload.at("MessageBody").at("token").as_string().size() == 32);
+  engine::Fact submitted;
+  submitted.kind = FactKind::kTaskSubmitted;
+  submitted.frame = invoke.frame;
+  submitted.token = invoke.token;
+  submitted.output = boost::json::object{{"MessageId", "m-1"}};
+  auto d = engine::decide(*s.state, submitted);
+  CHECK(shape(d.events) == std::vector<std::string>{"TaskSubmitted<4"});
+  CHECK(detail(d.events[0], "output") == R"({"MessageId":"m-1"})");
+  CHECK(engine::status(*s.state) == ExecutionStatus::kRunning);
+  engine::Fact done;
+  done.kind = FactKind::kTaskSucceeded;
+  done.frame = invoke.frame;
+  done.token = invoke.token;
+  done.output = "ok";
+  d = engine::decide(*s.state, done);
+  CHECK(shape(d.events)[0] == "TaskSucceeded<5");
+  CHECK(engine::output_text(*s.state) == "\"ok\"");
+}

@@ -79,6 +79,58 @@ bool error_matches(const std::vector<std::string>& list, const std::string& erro
 
 class Interpreter;
 
+// The effects that stand for what a frame waits on. Used when the frame
+// starts waiting and again by pending_effects() after a fold, so a restarted
+// runtime re-arms exactly what the original run asked for.
+void append_task_effects(const Frame& f, std::vector<Effect>& out) {
+  const asl::State& state = f.machine->states[static_cast<std::size_t>(f.state)];
+  Effect e;
+  e.kind = EffectKind::kInvokeTask;
+  e.frame = f.id;
+  e.token = f.token;
+  e.state_name = state.name;
+  e.resource = state.resource;
+  e.payload = f.effective;
+  e.attempt = f.retry_count;
+  e.timeout_seconds = f.timeout_seconds;
+  e.heartbeat_seconds = f.heartbeat_seconds;
+  out.push_back(std::move(e));
+  if (f.timeout_seconds) {
+    Effect t;
+    t.kind = EffectKind::kTaskTimeout;
+    t.frame = f.id;
+    t.token = f.token;
+    t.due_ms = f.since_ms + *f.timeout_seconds * 1000;
+    out.push_back(std::move(t));
+  }
+  if (f.heartbeat_seconds) {
+    Effect h;
+    h.kind = EffectKind::kHeartbeatTimeout;
+    h.frame = f.id;
+    h.token = f.token;
+    h.heartbeat_seconds = f.heartbeat_seconds;
+    h.due_ms = f.since_ms + *f.heartbeat_seconds * 1000;
+    out.push_back(std::move(h));
+  }
+}
+
+void append_timer_effect(const Frame& f, std::vector<Effect>& out) {
+  Effect e;
+  e.kind = EffectKind::kStartTimer;
+  e.frame = f.id;
+  e.token = f.token;
+  e.due_ms = f.since_ms;
+  out.push_back(std::move(e));
+}
+
+void append_execution_timeout(const ExecutionState& s, std::vector<Effect>& out) {
+  if (!s.machine->timeout_seconds) return;
+  Effect e;
+  e.kind = EffectKind::kExecutionTimeout;
+  e.due_ms = s.params.start_ms + *s.machine->timeout_seconds * 1000;
+  out.push_back(std::move(e));
+}
+
 // `$`, `$$` and `$var` for one frame. The context object is built only
 // when a path asks for it.
 class FrameDocs : public jsonpath::Documents {
@@ -120,12 +172,7 @@ class Interpreter {
     root->input = s_.input;
     root->tip = 0;  // AWS links the first StateEntered to 0, not to ExecutionStarted
     s_.frames.push_back(std::move(root));
-    if (s_.machine->timeout_seconds) {
-      Effect e;
-      e.kind = EffectKind::kExecutionTimeout;
-      e.due_ms = s_.params.start_ms + *s_.machine->timeout_seconds * 1000;
-      out_.effects.push_back(std::move(e));
-    }
+    append_execution_timeout(s_, out_.effects);
     run(frame(0));
     settle(frame(0));
   }
@@ -613,13 +660,7 @@ class Interpreter {
     }
     if (due > now_) {
       f.phase = Phase::kWait;
-      f.token = s_.next_token++;
-      Effect e;
-      e.kind = EffectKind::kStartTimer;
-      e.frame = f.id;
-      e.token = f.token;
-      e.due_ms = due;
-      out_.effects.push_back(std::move(e));
+      start_timer(f, due);
       return;
     }
     wait_over(f);
@@ -709,34 +750,14 @@ class Interpreter {
     }
     f.phase = Phase::kTask;
     f.token = s_.next_token++;
-    Effect e;
-    e.kind = EffectKind::kInvokeTask;
-    e.frame = f.id;
-    e.token = f.token;
-    e.state_name = state.name;
-    e.resource = state.resource;
-    e.payload = f.effective;
-    e.attempt = f.retry_count;
-    e.timeout_seconds = f.timeout_seconds;
-    e.heartbeat_seconds = f.heartbeat_seconds;
-    out_.effects.push_back(std::move(e));
-    if (f.timeout_seconds) {
-      Effect t;
-      t.kind = EffectKind::kTaskTimeout;
-      t.frame = f.id;
-      t.token = f.token;
-      t.due_ms = now_ + *f.timeout_seconds * 1000;
-      out_.effects.push_back(std::move(t));
-    }
-    if (f.heartbeat_seconds) {
-      Effect h;
-      h.kind = EffectKind::kHeartbeatTimeout;
-      h.frame = f.id;
-      h.token = f.token;
-      h.heartbeat_seconds = f.heartbeat_seconds;
-      h.due_ms = now_ + *f.heartbeat_seconds * 1000;
-      out_.effects.push_back(std::move(h));
-    }
+    f.since_ms = now_;
+    append_task_effects(f, out_.effects);
+  }
+
+  void start_timer(Frame& f, std::int64_t due_ms) {
+    f.token = s_.next_token++;
+    f.since_ms = due_ms;
+    append_timer_effect(f, out_.effects);
   }
 
   void task_started(Frame& f, const std::string& worker) {
@@ -864,13 +885,7 @@ class Interpreter {
       if (r.full_jitter) delay = delay * static_cast<double>(draw() >> 11) / 9007199254740992.0;
       f.retry_count++;
       f.phase = Phase::kRetryWait;
-      f.token = s_.next_token++;
-      Effect e;
-      e.kind = EffectKind::kStartTimer;
-      e.frame = f.id;
-      e.token = f.token;
-      e.due_ms = now_ + static_cast<std::int64_t>(std::llround(delay * 1000.0));
-      out_.effects.push_back(std::move(e));
+      start_timer(f, now_ + static_cast<std::int64_t>(std::llround(delay * 1000.0)));
       return true;
     }
     return false;
@@ -1401,6 +1416,18 @@ Decisions decide(ExecutionState& state, const Fact& fact) {
 }
 
 void ExecutionStateDeleter::operator()(ExecutionState* s) const { delete s; }
+
+std::vector<Effect> pending_effects(const ExecutionState& s) {
+  std::vector<Effect> out;
+  if (s.status != ExecutionStatus::kRunning) return out;
+  append_execution_timeout(s, out);
+  for (const auto& f : s.frames) {
+    if (!f) continue;
+    if (f->phase == Frame::Phase::kTask) append_task_effects(*f, out);
+    if (f->phase == Frame::Phase::kWait || f->phase == Frame::Phase::kRetryWait) append_timer_effect(*f, out);
+  }
+  return out;
+}
 
 ExecutionStatus status(const ExecutionState& s) { return s.status; }
 std::int64_t event_count(const ExecutionState& s) { return s.last_id; }

@@ -130,6 +130,11 @@ Decisions decide(ExecutionState& state, const Fact& fact);
 Result<ExecutionStatePtr> fold(std::shared_ptr<const asl::StateMachine> machine,
                                              const StartParams& params, const std::vector<Event>& events);
 
+// Everything the execution waits on right now (tasks in flight, timers,
+// timeouts): after fold(), the caller re-arms these. Tasks in flight are
+// dispatched again (at-least-once, as AWS does for integrations).
+std::vector<Effect> pending_effects(const ExecutionState& s);
+
 // What the state shows from outside.
 ExecutionStatus status(const ExecutionState& s);
 std::int64_t event_count(const ExecutionState& s);

@@ -49,6 +49,7 @@ struct Frame {
   std::vector<std::int64_t> retry_counts;
   std::int64_t retry_count = 0;  // $$.State.RetryCount
   std::uint64_t token = 0;       // the outstanding effect's token
+  std::int64_t since_ms = 0;     // kTask: when it was scheduled; kWait/kRetryWait: when the timer is due
   std::optional<std::int64_t> timeout_seconds, heartbeat_seconds;
   std::string task_token;
 

@@ -2,6 +2,8 @@
 
 #include "src/engine/engine.h"
 
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "tests/engine/engine_test_util.h"
@@ -61,4 +63,29 @@ TEST_CASE("fold rejects a history that the machine does not produce") {
   auto run = engine::start(other, params());
   auto folded = engine::fold(m, params(), run.decisions.events);
   CHECK_FALSE(folded.ok());
+}
+
+TEST_CASE("after a fold, pending_effects re-arms exactly what the live run waits on") {
+  auto m = machine(R"({"TimeoutSeconds":600,"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[
+      {"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":30,"End":true}}},
+      {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+                                    "TimeoutSeconds":60,"HeartbeatSeconds":10,"End":true}}}]}}})");
+  auto p = params(R"({"k":1})");
+  auto live = engine::start(m, p);
+  auto folded = engine::fold(m, p, live.decisions.events);
+  REQUIRE(folded.ok());
+  auto want = live.decisions.effects;
+  auto got = engine::pending_effects(**folded);
+  REQUIRE(got.size() == want.size());
+  auto key = [](const engine::Effect& e) {
+    return std::to_string(static_cast<int>(e.kind)) + "/" + std::to_string(e.frame) + "/" + std::to_string(e.token) +
+           "/" + std::to_string(e.due_ms) + "/" + e.resource + "/" + json::to_json(e.payload);
+  };
+  std::vector<std::string> a, b;
+  for (const auto& e : want) a.push_back(key(e));
+  for (const auto& e : got) b.push_back(key(e));
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  CHECK(a == b);
+  CHECK(a.size() == 5);  // execution timeout, the Wait's timer, the task, its timeout and heartbeat
 }

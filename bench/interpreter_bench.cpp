@@ -22,6 +22,8 @@
 #include "src/asl/machine.h"
 #include "src/engine/engine.h"
 
+#include <boost/json/object.hpp>
+
 using namespace stepd;
 using Clock = std::chrono::steady_clock;
 
@@ -132,6 +134,63 @@ int main(int argc, char** argv) {
     double cl = transitions_per_second(m2, params(R"({"kind":"a"})"), &events);
     std::printf("choice_loop  %12.0f transitions/s  %6.0f ns/transition  (%zu events/execution)\n", cl, 1e9 / cl,
                 events);
+  }
+  if (wanted("fold")) {
+    // Replay speed: fold() rebuilds a state from its history (recovery,
+    // stepd replay). Histories of a Wait + Task + 20-state Pass chain,
+    // recorded in three decisions each.
+    std::string def = R"json({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":5,"Next":"T"},
+      "T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Next":"P0"},)json";
+    for (int i = 0; i < 20; ++i) {
+      def += "\"P" + std::to_string(i) + "\":{\"Type\":\"Pass\",";
+      def += i == 19 ? std::string("\"End\":true}") : "\"Next\":\"P" + std::to_string(i + 1) + "\"},";
+    }
+    def += "}}";
+    auto m = compile_or_die(def);
+    auto p = params(small_input);
+    auto live = engine::start(m, p);
+    std::vector<engine::Event> history = live.decisions.events;
+    auto step = [&](engine::Fact f) {
+      auto d = engine::decide(*live.state, f);
+      history.insert(history.end(), d.events.begin(), d.events.end());
+      return d;
+    };
+    const auto& timer = live.decisions.effects.at(0);
+    engine::Fact fired;
+    fired.kind = engine::FactKind::kTimerFired;
+    fired.frame = timer.frame;
+    fired.token = timer.token;
+    fired.now_ms = timer.due_ms;
+    auto d = step(fired);
+    const auto& task = d.effects.at(0);
+    engine::Fact done;
+    done.kind = engine::FactKind::kTaskSucceeded;
+    done.frame = task.frame;
+    done.token = task.token;
+    done.output = boost::json::object{{"ok", true}};
+    done.now_ms = fired.now_ms + 10;
+    step(done);
+    std::vector<double> rounds;
+    for (int round = 0; round < 5; ++round) {
+      std::size_t events = 0;
+      auto t0 = Clock::now();
+      double elapsed = 0;
+      while (elapsed < kMinSeconds / 5) {
+        for (int i = 0; i < 100; ++i) {
+          auto folded = engine::fold(m, p, history);
+          if (!folded.ok()) {
+            std::fprintf(stderr, "bench: fold failed: %s\n", folded.status().message().c_str());
+            return 1;
+          }
+          events += history.size();
+        }
+        elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+      }
+      rounds.push_back(static_cast<double>(events) / elapsed);
+    }
+    std::sort(rounds.begin(), rounds.end());
+    std::printf("fold         %12.0f events/s      %6.0f ns/event       (%zu events/history)\n", rounds[2], 1e9 / rounds[2],
+                history.size());
   }
   if (!wanted("map_100k")) return 0;
 

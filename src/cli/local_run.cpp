@@ -1,5 +1,7 @@
 #include "src/cli/local_run.h"
 
+#include "src/mock/mock_tasks.h"
+
 #include <algorithm>
 #include <chrono>
 #include <deque>
@@ -22,20 +24,10 @@ struct Timer {
   engine::Fact fact;
 };
 
-// `.waitForTaskToken` and `.sync` integrations answer twice: the submit
-// call (TaskSubmitted), then the result.
-bool waits_for_callback(const std::string& resource) {
-  auto ends_with = [&](const char* suffix) {
-    std::string s(suffix);
-    return resource.size() >= s.size() && resource.compare(resource.size() - s.size(), s.size(), s) == 0;
-  };
-  return resource.find(":states:::") != std::string::npos &&
-         (ends_with(".waitForTaskToken") || ends_with(".sync") || ends_with(".sync:2"));
-}
-
 class Driver {
  public:
-  Driver(const LocalRunOptions& o, std::int64_t start_ms) : o_(o), clock_(start_ms) {}
+  Driver(const LocalRunOptions& o, std::int64_t start_ms)
+      : o_(o), clock_(start_ms), mocks_(o.mocks, o.mock_machine, o.test_case) {}
 
   LocalRunResult run(std::shared_ptr<const asl::StateMachine> machine, const engine::StartParams& params) {
     engine::Started started = engine::start(std::move(machine), params);
@@ -47,28 +39,13 @@ class Driver {
       if (!tasks_.empty()) {
         engine::Effect task = std::move(tasks_.front());
         tasks_.pop_front();
-        if (task.resource.find(":activity:") != std::string::npos) {
-          // An activity is picked up by a worker first (ActivityStarted).
-          engine::Fact taken;
-          taken.kind = engine::FactKind::kTaskStarted;
-          taken.frame = task.frame;
-          taken.token = task.token;
-          taken.worker_name = "stepd-run";
-          taken.now_ms = now();
-          absorb(out, engine::decide(*out.state, taken));
+        auto facts = mocks_.answer(task);
+        fact = std::move(facts.back());
+        facts.pop_back();
+        for (auto& f : facts) {  // TaskStarted / TaskSubmitted come first
+          f.now_ms = now();
+          absorb(out, engine::decide(*out.state, f));
         }
-        if (waits_for_callback(task.resource)) {
-          // The mock holds the callback's (or the child's) result; the
-          // submit call's own response is not mocked, so it shows as {}.
-          engine::Fact submitted;
-          submitted.kind = engine::FactKind::kTaskSubmitted;
-          submitted.frame = task.frame;
-          submitted.token = task.token;
-          submitted.output = boost::json::object();
-          submitted.now_ms = now();
-          absorb(out, engine::decide(*out.state, submitted));
-        }
-        fact = answer(task);
         // The task's own timeout timer shares its token: answered, it can
         // never fire, and left in place it would move the virtual clock.
         timers_.erase(std::remove_if(timers_.begin(), timers_.end(),
@@ -133,60 +110,12 @@ class Driver {
     }
   }
 
-  // The mocked answer to a Task invocation.
-  engine::Fact answer(const engine::Effect& task) {
-    engine::Fact f;
-    f.frame = task.frame;
-    f.token = task.token;
-    std::int64_t n = invocations_[task.state_name]++;
-    if (!o_.mocks) {
-      f.kind = engine::FactKind::kTaskFailed;
-      f.error = "States.TaskFailed";
-      f.cause = "stepd run has no service integrations: give --mock-config and --test-case to mock the Task state '" +
-                task.state_name + "' (resource " + task.resource + ")";
-      return f;
-    }
-    auto r = o_.mocks->response(o_.mock_machine, o_.test_case, task.state_name, n);
-    if (!r.ok()) {
-      f.kind = engine::FactKind::kTaskFailed;
-      f.error = "States.TaskFailed";
-      f.cause = r.status().message();
-      return f;
-    }
-    const mock::MockedResponse* m = *r;
-    if (!m) {
-      f.kind = engine::FactKind::kTaskFailed;
-      f.error = "States.TaskFailed";
-      f.cause = "test case " + o_.test_case + " does not mock the Task state '" + task.state_name + "'";
-      return f;
-    }
-    if (m->is_throw) {
-      f.kind = engine::FactKind::kTaskFailed;
-      f.error = m->error;
-      f.cause = m->cause;
-    } else {
-      f.kind = engine::FactKind::kTaskSucceeded;
-      f.output = m->result;
-      // A mocked Lambda answer is the Invoke API's response; a Task naming
-      // the function ARN itself gets only the function's Payload, as on AWS
-      // (and as Step Functions Local and LocalStack apply such mocks).
-      const bool function_arn = task.resource.find(":lambda:") != std::string::npos &&
-                                task.resource.find(":function:") != std::string::npos;
-      if (function_arn) {
-        if (const auto* o = m->result.if_object()) {
-          if (const auto* payload = o->if_contains("Payload")) f.output = *payload;
-        }
-      }
-    }
-    return f;
-  }
-
   const LocalRunOptions& o_;
   std::int64_t clock_;
   std::deque<engine::Effect> tasks_;
   std::vector<Timer> timers_;
   std::uint64_t seq_ = 0;
-  std::map<std::string, std::int64_t> invocations_;
+  mock::MockTasks mocks_;
 };
 
 }  // namespace

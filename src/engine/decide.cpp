@@ -92,6 +92,7 @@ void append_task_effects(const Frame& f, std::vector<Effect>& out) {
   e.resource = state.resource;
   e.payload = f.effective;
   e.attempt = f.retry_count;
+  e.invocation = f.invocation;
   e.timeout_seconds = f.timeout_seconds;
   e.heartbeat_seconds = f.heartbeat_seconds;
   out.push_back(std::move(e));
@@ -751,6 +752,7 @@ class Interpreter {
     f.phase = Phase::kTask;
     f.token = s_.next_token++;
     f.since_ms = now_;
+    f.invocation = s_.invocations[state.name]++;
     append_task_effects(f, out_.effects);
   }
 

@@ -91,6 +91,10 @@ struct Effect {
   std::string resource;
   bj::value payload;            // the effective parameters / input
   std::int64_t attempt = 0;     // 0 for the first try, +1 per retry
+  // How many times this execution invoked this state before (all visits,
+  // retries and Map iterations included): Step Functions Local's mock
+  // invocation number. Replays give the same numbers.
+  std::int64_t invocation = 0;
   std::optional<std::int64_t> timeout_seconds, heartbeat_seconds;
 };
 

@@ -5,6 +5,7 @@
 // thread (one actor) at a time.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +51,7 @@ struct Frame {
   std::int64_t retry_count = 0;  // $$.State.RetryCount
   std::uint64_t token = 0;       // the outstanding effect's token
   std::int64_t since_ms = 0;     // kTask: when it was scheduled; kWait/kRetryWait: when the timer is due
+  std::int64_t invocation = 0;   // kTask: see Effect::invocation
   std::optional<std::int64_t> timeout_seconds, heartbeat_seconds;
   std::string task_token;
 
@@ -85,6 +87,7 @@ class ExecutionState {
   std::int64_t last_id = 0;
   std::uint64_t next_token = 1;
   std::uint64_t draws = 0;                       // random numbers drawn so far
+  std::map<std::string, std::int64_t> invocations;  // Task invocations so far, by state name
   std::string output_text;
   std::optional<std::string> error, cause;
 };

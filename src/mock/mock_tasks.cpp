@@ -28,7 +28,7 @@ engine::Fact failed(const engine::Effect& task, std::string cause) {
 
 }  // namespace
 
-std::vector<engine::Fact> MockTasks::answer(const engine::Effect& task) {
+std::vector<engine::Fact> MockTasks::answer(const engine::Effect& task) const {
   std::vector<engine::Fact> out;
   engine::Fact first;
   first.frame = task.frame;
@@ -46,8 +46,8 @@ std::vector<engine::Fact> MockTasks::answer(const engine::Effect& task) {
   return out;
 }
 
-engine::Fact MockTasks::result(const engine::Effect& task) {
-  std::int64_t n = invocations_[task.state_name]++;
+engine::Fact MockTasks::result(const engine::Effect& task) const {
+  std::int64_t n = task.invocation;
   if (!config_) {
     return failed(task, "no service integrations here: give --mock-config and --test-case to mock the Task state '" +
                             task.state_name + "' (resource " + task.resource + ")");

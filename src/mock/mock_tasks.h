@@ -1,10 +1,10 @@
 #pragma once
 // Answers Task invocations from a MockConfig, as Step Functions Local does:
 // the one place `stepd run` and the runtime turn a mocked response into the
-// facts the engine expects. One instance per execution (it counts each
-// state's invocations); not thread-safe.
+// facts the engine expects. The invocation number comes from the engine
+// (Effect::invocation), so a recovered execution gets the same answers.
+// Immutable after construction; safe to share between threads.
 
-#include <map>
 #include <string>
 #include <vector>
 
@@ -24,15 +24,14 @@ class MockTasks {
   // TaskSubmitted (with {} as the unmocked submit response) for a
   // `.sync` / `.waitForTaskToken` integration, then the result. The caller
   // stamps now_ms.
-  std::vector<engine::Fact> answer(const engine::Effect& task);
+  std::vector<engine::Fact> answer(const engine::Effect& task) const;
 
  private:
-  engine::Fact result(const engine::Effect& task);
+  engine::Fact result(const engine::Effect& task) const;
 
   const MockConfig* config_;
   std::string machine_;
   std::string test_case_;
-  std::map<std::string, std::int64_t> invocations_;  // per state name, retries included
 };
 
 }  // namespace stepd::mock

@@ -71,6 +71,7 @@ TEST_CASE("a Task is retried with backoff then caught") {
     auto invoke = s.decisions.effects.back();
     REQUIRE(invoke.kind == EffectKind::kInvokeTask);
     CHECK(invoke.attempt == attempt);
+    CHECK(invoke.invocation == attempt);  // the mock invocation number counts retries
     engine::Fact fail;
     fail.kind = FactKind::kTaskFailed;
     fail.frame = invoke.frame;

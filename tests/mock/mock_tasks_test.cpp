@@ -27,7 +27,7 @@ engine::Effect task(const char* state, const char* resource) {
 }
 }  // namespace
 
-TEST_CASE("mocked answers count invocations per state and unwrap a function ARN's Payload") {
+TEST_CASE("mocked answers follow the invocation number and unwrap a function ARN's Payload") {
   auto cfg = config();
   mock::MockTasks tasks(&cfg, "SM", "T");
   auto first = tasks.answer(task("Fn", "arn:aws:lambda:us-east-1:1:function:f"));
@@ -36,7 +36,9 @@ TEST_CASE("mocked answers count invocations per state and unwrap a function ARN'
   CHECK(first[0].error == std::optional<std::string>("E"));
   CHECK(first[0].frame == 3);
   CHECK(first[0].token == 9);
-  auto second = tasks.answer(task("Fn", "arn:aws:lambda:us-east-1:1:function:f"));
+  auto again = task("Fn", "arn:aws:lambda:us-east-1:1:function:f");
+  again.invocation = 1;
+  auto second = tasks.answer(again);
   CHECK(second.at(0).kind == engine::FactKind::kTaskSucceeded);
   CHECK(json::to_json(second[0].output) == R"({"v":1})");
 }

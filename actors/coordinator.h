@@ -1,0 +1,37 @@
+#pragma once
+// The coordinator: owns the map of open executions to their actors,
+// spawns one per new execution and one per open execution at boot,
+// monitors them and restarts a dead one from its log; an execution whose
+// actor keeps dying is failed with States.Runtime instead of looping.
+// Include only in actors/*.cpp.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "actors/execution.h"
+
+namespace stepd::actors {
+
+// How often an execution's actor may die before the execution is failed.
+constexpr int kMaxRestarts = 3;
+
+// Owned by the coordinator actor.
+struct CoordinatorState {
+  ExecutionDeps deps;
+  std::map<std::uint64_t, caf::actor> running;          // seq -> its execution actor
+  std::map<caf::actor_addr, std::uint64_t> seq_of;      // actor -> seq, for down messages
+  std::map<std::uint64_t, int> restarts;                // seq -> deaths so far
+  std::map<std::string, MachinePtr> machines;           // state machine ARN -> compiled
+  std::vector<caf::typed_response_promise<bool>> idle_waiters;
+};
+
+// Handles: (start_atom, ExecutionRecord, MachinePtr) -> std::string ARN
+//          (recover_atom)  -> std::size_t  the open executions it resumed
+//          (idle_atom)     -> bool          true once nothing runs
+//          (count_atom)    -> std::size_t   executions running now
+caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, ExecutionDeps deps);
+
+}  // namespace stepd::actors

@@ -1,0 +1,146 @@
+#include "actors/execution.h"
+
+#include <chrono>
+#include <map>
+
+namespace stepd::actors {
+
+namespace {
+
+std::int64_t wall_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+using Self = caf::stateful_actor<ExecutionActorState>*;
+
+// Hands one decision to the journal; its effects run at the ack.
+void persist(Self self, engine::Decisions d, bool first) {
+  auto& st = self->state;
+  if (st.closing) return;  // the end is already on its way to the journal
+  bool finished = engine::status(*st.exec) != engine::ExecutionStatus::kRunning;
+  if (d.events.empty() && d.effects.empty() && !first && !finished) return;
+  st.closing = finished;
+  storage::Append a;
+  a.seq = st.record.seq;
+  a.events = std::move(d.events);
+  if (first) {
+    a.opened = true;
+    a.record = st.record;
+  }
+  if (finished) {
+    st.record.status = engine::status_name(engine::status(*st.exec));
+    st.record.stop_ms = a.events.empty() ? wall_ms() : a.events.back().timestamp_ms;
+    st.record.output = engine::output_text(*st.exec);
+    st.record.error = engine::error(*st.exec);
+    st.record.cause = engine::cause(*st.exec);
+    a.record = st.record;
+    a.closed = true;
+  }
+  std::uint64_t batch = ++st.batches;
+  st.pending[batch] = PendingBatch{std::move(d.effects), first, finished};
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  st.deps.journal->append(std::move(a), [me, batch](const Status& s) {
+    caf::anon_send(me, ack_atom::value, batch, s.ok() ? std::string() : s.message());
+  });
+}
+
+void schedule(Self self, engine::Fact fact, std::int64_t due_ms) {
+  std::int64_t delay = std::max<std::int64_t>(0, due_ms - wall_ms());
+  self->delayed_send(self, std::chrono::milliseconds(delay), fact_atom::value, std::move(fact));
+}
+
+void run_effect(Self self, const engine::Effect& e) {
+  engine::Fact f;
+  f.frame = e.frame;
+  f.token = e.token;
+  switch (e.kind) {
+    case engine::EffectKind::kStartTimer:
+      f.kind = engine::FactKind::kTimerFired;
+      return schedule(self, std::move(f), e.due_ms);
+    case engine::EffectKind::kTaskTimeout:
+    case engine::EffectKind::kHeartbeatTimeout:  // no heartbeats before workers exist (issue #6)
+      f.kind = engine::FactKind::kTaskTimedOut;
+      return schedule(self, std::move(f), e.due_ms);
+    case engine::EffectKind::kExecutionTimeout:
+      f.kind = engine::FactKind::kExecutionTimedOut;
+      return schedule(self, std::move(f), e.due_ms);
+    case engine::EffectKind::kInvokeTask:
+      // Answers come back as messages, so they queue behind what is pending.
+      for (auto& answer : self->state.tasks->answer(e)) self->send(self, fact_atom::value, std::move(answer));
+      return;
+    case engine::EffectKind::kCancelTask:
+      return;  // mocked tasks answer at once: nothing to cancel yet
+  }
+}
+
+}  // namespace
+
+caf::behavior execution_actor(caf::stateful_actor<ExecutionActorState>* self, ExecutionDeps deps,
+                              caf::actor coordinator, storage::ExecutionRecord record, MachinePtr machine) {
+  self->state.deps = deps;
+  self->state.coordinator = std::move(coordinator);
+  self->state.record = std::move(record);
+  self->state.machine = std::move(machine);
+  self->state.tasks = std::make_unique<mock::MockTasks>(deps.mocks, self->state.record.params.state_machine_name,
+                                                        deps.mock_test_case);
+  return {
+      [=](start_atom) -> caf::result<std::string> {
+        auto& st = self->state;
+        engine::Started s = engine::start(st.machine, st.record.params);
+        st.exec = std::move(s.state);
+        st.started = self->make_response_promise();
+        persist(self, std::move(s.decisions), /*first=*/true);
+        return st.started;
+      },
+      [=](recover_atom) {
+        auto& st = self->state;
+        auto events = st.deps.journal->history(st.record.seq);
+        if (!events.ok()) return self->quit(caf::sec::runtime_error);
+        if (events->empty()) {
+          // Crashed between allocating the record and its first commit:
+          // nothing was acknowledged, so start afresh.
+          engine::Started s = engine::start(st.machine, st.record.params);
+          st.exec = std::move(s.state);
+          return persist(self, std::move(s.decisions), /*first=*/true);
+        }
+        auto folded = engine::fold(st.machine, st.record.params, *events);
+        if (!folded.ok()) return self->quit(caf::sec::runtime_error);
+        st.exec = std::move(folded).value();
+        if (engine::status(*st.exec) != engine::ExecutionStatus::kRunning) {
+          // The end was recorded but not the closed index: finish that.
+          return persist(self, engine::Decisions{}, /*first=*/false);
+        }
+        for (const auto& e : engine::pending_effects(*st.exec)) run_effect(self, e);
+      },
+      [=](fact_atom, engine::Fact& f) {
+        auto& st = self->state;
+        if (!st.exec || st.closed) return;
+        f.now_ms = wall_ms();
+        engine::Decisions d = engine::decide(*st.exec, f);
+        persist(self, std::move(d), /*first=*/false);
+      },
+      [=](ack_atom, std::uint64_t batch, const std::string& error) {
+        auto& st = self->state;
+        if (!error.empty()) {
+          // Not durable: effects must not run. The coordinator restarts the
+          // execution from what is in its log.
+          if (st.started.pending()) st.started.deliver(caf::make_error(caf::sec::runtime_error, error));
+          return self->quit(caf::sec::runtime_error);
+        }
+        auto it = st.pending.find(batch);
+        if (it == st.pending.end()) return;
+        PendingBatch p = std::move(it->second);
+        st.pending.erase(it);
+        if (p.first && st.started.pending()) st.started.deliver(st.record.params.execution_arn);
+        if (p.finished) {
+          st.closed = true;
+          self->send(st.coordinator, done_atom::value, st.record.seq);
+          return self->quit();
+        }
+        for (const auto& e : p.effects) run_effect(self, e);
+      },
+  };
+}
+
+}  // namespace stepd::actors

@@ -1,0 +1,58 @@
+#pragma once
+// The execution actor: one per open execution. It folds its log (at
+// recovery), asks the engine what each fact causes, hands the events to the
+// journal and performs the effects only once they are durable
+// (write-ahead). No ASL logic lives here. Include only in actors/*.cpp.
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "actors/messages.h"
+#include "src/mock/mock_tasks.h"
+#include "storage/journal.h"
+
+namespace stepd::actors {
+
+// What every execution actor shares; owned by the Runtime, outlives them.
+struct ExecutionDeps {
+  storage::Journal* journal = nullptr;
+  const mock::MockConfig* mocks = nullptr;  // Task answers until integrations exist; null: Tasks fail
+  std::string mock_test_case;
+};
+
+// Effects waiting for the batch that justifies them to be durable.
+struct PendingBatch {
+  std::vector<engine::Effect> effects;
+  bool first = false;     // the execution's first decision: answers the start request
+  bool finished = false;  // the execution ended in this batch
+};
+
+// Owned by one execution actor.
+struct ExecutionActorState {
+  ExecutionDeps deps;
+  caf::actor coordinator;
+  storage::ExecutionRecord record;
+  MachinePtr machine;
+  std::unique_ptr<mock::MockTasks> tasks;          // keyed by this execution's state machine name
+  engine::ExecutionStatePtr exec;
+  std::uint64_t batches = 0;                       // batches handed to the journal
+  std::map<std::uint64_t, PendingBatch> pending;  // by batch number, until acknowledged
+  caf::response_promise started;                  // the start request, answered at the first ack
+  bool closing = false;                            // the end was handed to the journal
+  bool closed = false;                             // the end is durable: ignore late facts
+};
+
+// Handles: (start_atom) -> std::string  the execution ARN, once its first
+//            decision is durable;
+//          (recover_atom)               fold the log, re-arm pending work;
+//          (fact_atom, Fact)            task results, timers, stop.
+// Sends (done_atom, seq) to `coordinator` when the execution has finished
+// and that is durable, then quits. An error from the journal makes it quit
+// with an error: the coordinator restarts it from its log.
+caf::behavior execution_actor(caf::stateful_actor<ExecutionActorState>* self, ExecutionDeps deps,
+                              caf::actor coordinator, storage::ExecutionRecord record, MachinePtr machine);
+
+}  // namespace stepd::actors

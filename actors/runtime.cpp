@@ -1,0 +1,146 @@
+#include "actors/runtime.h"
+
+#include <chrono>
+#include <mutex>
+#include <random>
+
+#include "actors/coordinator.h"
+#include "src/common/json.h"
+
+namespace stepd::actors {
+
+namespace {
+
+std::int64_t wall_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+caf::actor_system_config make_config(std::size_t threads) {
+  caf::actor_system_config cfg;
+  cfg.set("scheduler.max-threads", threads);
+  return cfg;
+}
+
+}  // namespace
+
+struct Runtime::Impl {
+  explicit Impl(const RuntimeOptions& o)
+      : options(o),
+        config(make_config(o.threads)),
+        system(config) {}
+
+  RuntimeOptions options;
+  caf::actor_system_config config;
+  caf::actor_system system;
+  caf::actor coordinator;
+  std::mutex mu;                                   // guards machines and rng
+  std::map<std::string, MachinePtr> machines;      // ARN -> compiled, for starts
+  std::mt19937_64 rng{std::random_device{}()};
+
+  std::string arn(const std::string& kind, const std::string& rest) const {
+    return "arn:aws:states:" + options.region + ":" + options.account + ":" + kind + ":" + rest;
+  }
+};
+
+Runtime::Runtime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Runtime::~Runtime() {
+  if (impl_ && impl_->coordinator) {
+    caf::anon_send_exit(impl_->coordinator, caf::exit_reason::user_shutdown);
+  }
+}
+
+Result<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& options) {
+  if (!options.journal) return Status::invalid("the runtime needs a journal");
+  auto impl = std::make_unique<Impl>(options);
+  ExecutionDeps deps{options.journal, options.mocks, options.mock_test_case};
+  impl->coordinator = impl->system.spawn(coordinator_actor, deps);
+  caf::scoped_actor self{impl->system};
+  Status status;
+  self->request(impl->coordinator, caf::infinite, recover_atom::value)
+      .receive([](std::size_t) {},
+               [&](caf::error& e) { status = Status::internal("recovery failed: " + impl->system.render(e)); });
+  if (!status.ok()) return status;
+  return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
+}
+
+Result<std::string> Runtime::create_state_machine(const std::string& name, const std::string& definition) {
+  auto machine = asl::compile_text(definition);
+  if (!machine.ok()) return machine.status();
+  storage::StateMachineRecord r;
+  r.name = name;
+  r.arn = impl_->arn("stateMachine", name);
+  r.definition = definition;
+  r.role_arn = "arn:aws:iam::" + impl_->options.account + ":role/stepd";
+  r.creation_ms = wall_ms();
+  Status s = impl_->options.journal->put_state_machine(r);
+  if (!s.ok()) return s;
+  std::lock_guard<std::mutex> l(impl_->mu);
+  impl_->machines[r.arn] = std::move(machine).value();
+  return r.arn;
+}
+
+Result<std::string> Runtime::start_execution(const std::string& state_machine_arn, const std::string& name,
+                                             const std::string& input) {
+  if (auto parsed = json::parse(input); !parsed.ok()) {
+    return Status::invalid("the execution input is not valid JSON: " + parsed.status().message());
+  }
+  MachinePtr machine;
+  {
+    std::lock_guard<std::mutex> l(impl_->mu);
+    auto it = impl_->machines.find(state_machine_arn);
+    if (it != impl_->machines.end()) machine = it->second;
+  }
+  storage::Journal& journal = *impl_->options.journal;
+  auto sm = journal.state_machine(state_machine_arn);
+  if (!sm.ok()) return sm.status();
+  if (!machine) {
+    auto m = asl::compile_text(sm->definition);
+    if (!m.ok()) return m.status();
+    machine = std::move(m).value();
+  }
+  storage::ExecutionRecord record;
+  record.state_machine_arn = state_machine_arn;
+  engine::StartParams& p = record.params;
+  p.execution_name = name;
+  p.execution_arn = impl_->arn("execution", sm->name + ":" + name);
+  if (journal.execution_seq(p.execution_arn).ok()) return p.execution_arn;  // started before
+  auto seq = journal.next_seq();
+  if (!seq.ok()) return seq.status();
+  record.seq = *seq;
+  p.state_machine_name = sm->name;
+  p.state_machine_arn = state_machine_arn;
+  p.role_arn = sm->role_arn;
+  p.region = impl_->options.region;
+  p.input_text = input;
+  p.start_ms = wall_ms();
+  {
+    std::lock_guard<std::mutex> l(impl_->mu);
+    p.seed = impl_->rng();
+  }
+  caf::scoped_actor self{impl_->system};
+  Result<std::string> out = Status::internal("no answer from the coordinator");
+  self->request(impl_->coordinator, caf::infinite, start_atom::value, record, machine)
+      .receive([&](std::string& arn) { out = std::move(arn); },
+               [&](caf::error& e) { out = Status::internal("the execution did not start: " + impl_->system.render(e)); });
+  return out;
+}
+
+bool Runtime::wait_idle(std::int64_t timeout_ms) {
+  caf::scoped_actor self{impl_->system};
+  bool idle = false;
+  self->request(impl_->coordinator, std::chrono::milliseconds(timeout_ms), idle_atom::value)
+      .receive([&](bool b) { idle = b; }, [&](caf::error&) { idle = false; });
+  return idle;
+}
+
+std::size_t Runtime::running() {
+  caf::scoped_actor self{impl_->system};
+  std::size_t n = 0;
+  self->request(impl_->coordinator, caf::infinite, count_atom::value)
+      .receive([&](std::size_t c) { n = c; }, [&](caf::error&) {});
+  return n;
+}
+
+}  // namespace stepd::actors

@@ -1,0 +1,62 @@
+#pragma once
+// The runtime: every open execution as a CAF actor under one coordinator,
+// made durable through a storage::Journal. This header is the only way in,
+// and it includes no CAF: the rest of stepd (API, CLI, tests) stays cheap
+// to compile.
+//
+// Safe to call from any thread; each call blocks until the runtime answered.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "src/common/status.h"
+#include "src/mock/mock_config.h"
+#include "storage/journal.h"
+
+namespace stepd::actors {
+
+struct RuntimeOptions {
+  storage::Journal* journal = nullptr;  // REQUIRES: outlives the Runtime
+  std::size_t threads = 2;              // CAF scheduler workers: the core count
+  std::string region = "us-east-1";
+  std::string account = "123456789012";
+  // Task states answer from this mock config (Step Functions Local's format)
+  // until real integrations exist; null: Tasks fail saying so.
+  const mock::MockConfig* mocks = nullptr;
+  std::string mock_test_case;
+};
+
+class Runtime {
+ public:
+  // Starts the actor system and recovers every open execution of the
+  // journal (each folds its history and re-arms what it waited on).
+  static Result<std::unique_ptr<Runtime>> open(const RuntimeOptions& options);
+  ~Runtime();  // stops the actors; what was acknowledged is in the journal
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // Registers (or replaces) a state machine; returns its ARN.
+  Result<std::string> create_state_machine(const std::string& name, const std::string& definition);
+
+  // Starts an execution; returns its ARN once ExecutionStarted (and all
+  // that followed in the same decision) is durable. The same name on the
+  // same machine returns the existing execution (StartExecution's
+  // idempotency for STANDARD).
+  Result<std::string> start_execution(const std::string& state_machine_arn, const std::string& name,
+                                      const std::string& input);
+
+  // Blocks until no execution is running (or `timeout_ms` passed: false).
+  bool wait_idle(std::int64_t timeout_ms);
+
+  // The number of executions that are running now.
+  std::size_t running();
+
+  struct Impl;
+
+ private:
+  explicit Runtime(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace stepd::actors

@@ -1,0 +1,66 @@
+#include "storage/memory_journal.h"
+
+namespace stepd::storage {
+
+Result<std::uint64_t> MemoryJournal::next_seq() {
+  std::lock_guard<std::mutex> l(mu_);
+  return ++last_seq_;
+}
+
+void MemoryJournal::append(Append a, std::function<void(const Status&)> done) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    auto& events = events_[a.seq];
+    for (auto& e : a.events) events.push_back(std::move(e));
+    if (a.record) {
+      by_arn_[a.record->params.execution_arn] = a.seq;
+      executions_[a.seq] = std::move(*a.record);
+    }
+    if (a.opened) open_[a.seq] = true;
+    if (a.closed) open_.erase(a.seq);
+  }
+  done(Status());
+}
+
+Status MemoryJournal::put_state_machine(const StateMachineRecord& r) {
+  std::lock_guard<std::mutex> l(mu_);
+  machines_[r.arn] = r;
+  return Status();
+}
+
+Result<StateMachineRecord> MemoryJournal::state_machine(const std::string& arn) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = machines_.find(arn);
+  if (it == machines_.end()) return Status::not_found("no state machine " + arn);
+  return it->second;
+}
+
+Result<std::vector<ExecutionRecord>> MemoryJournal::open_executions() {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<ExecutionRecord> out;
+  for (const auto& kv : open_) out.push_back(executions_.at(kv.first));
+  return out;
+}
+
+Result<ExecutionRecord> MemoryJournal::execution(std::uint64_t seq) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = executions_.find(seq);
+  if (it == executions_.end()) return Status::not_found("no execution #" + std::to_string(seq));
+  return it->second;
+}
+
+Result<std::uint64_t> MemoryJournal::execution_seq(const std::string& execution_arn) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = by_arn_.find(execution_arn);
+  if (it == by_arn_.end()) return Status::not_found("no execution " + execution_arn);
+  return it->second;
+}
+
+Result<std::vector<engine::Event>> MemoryJournal::history(std::uint64_t seq) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = events_.find(seq);
+  if (it == events_.end()) return std::vector<engine::Event>();
+  return it->second;
+}
+
+}  // namespace stepd::storage

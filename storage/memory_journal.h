@@ -1,0 +1,34 @@
+#pragma once
+// A Journal kept in memory: EXPRESS executions (no per-event log, as on
+// AWS) and tests of the runtime without a disk. Safe from any thread.
+
+#include <map>
+#include <mutex>
+
+#include "storage/journal.h"
+
+namespace stepd::storage {
+
+class MemoryJournal : public Journal {
+ public:
+  Result<std::uint64_t> next_seq() override;
+  // Applies at once and calls `done` on the caller's thread.
+  void append(Append a, std::function<void(const Status&)> done) override;
+  Status put_state_machine(const StateMachineRecord& r) override;
+  Result<StateMachineRecord> state_machine(const std::string& arn) override;
+  Result<std::vector<ExecutionRecord>> open_executions() override;
+  Result<ExecutionRecord> execution(std::uint64_t seq) override;
+  Result<std::uint64_t> execution_seq(const std::string& execution_arn) override;
+  Result<std::vector<engine::Event>> history(std::uint64_t seq) override;
+
+ private:
+  std::mutex mu_;
+  std::uint64_t last_seq_ = 0;                                  // guarded by mu_
+  std::map<std::string, StateMachineRecord> machines_;          // guarded by mu_
+  std::map<std::uint64_t, ExecutionRecord> executions_;         // guarded by mu_
+  std::map<std::string, std::uint64_t> by_arn_;                 // guarded by mu_
+  std::map<std::uint64_t, std::vector<engine::Event>> events_;  // guarded by mu_
+  std::map<std::uint64_t, bool> open_;                          // guarded by mu_
+};
+
+}  // namespace stepd::storage

@@ -1,0 +1,107 @@
+// The actor runtime over an in-memory journal: executions run to the end,
+// their histories equal what the pure engine produces, and a runtime opened
+// over a journal with open executions resumes them.
+
+#include "actors/runtime.h"
+
+#include <catch2/catch.hpp>
+
+#include "src/common/json.h"
+#include "storage/memory_journal.h"
+
+using namespace stepd;
+
+namespace {
+
+const char* kChain = R"({"StartAt":"A","States":{
+    "A":{"Type":"Pass","Result":{"n":1},"ResultPath":"$.a","Next":"W"},
+    "W":{"Type":"Wait","Seconds":1,"Next":"M"},
+    "M":{"Type":"Map","ItemsPath":"$.items","ItemProcessor":{"StartAt":"I","States":{"I":{"Type":"Pass","End":true}}},
+         "ResultPath":"$.m","Next":"P"},
+    "P":{"Type":"Parallel","ResultPath":"$.p","End":true,"Branches":[
+         {"StartAt":"B1","States":{"B1":{"Type":"Pass","Result":1,"End":true}}},
+         {"StartAt":"B2","States":{"B2":{"Type":"Pass","Result":2,"End":true}}}]}}})";
+
+std::unique_ptr<actors::Runtime> open(storage::Journal& j) {
+  actors::RuntimeOptions o;
+  o.journal = &j;
+  auto r = actors::Runtime::open(o);
+  INFO(r.status().message());
+  REQUIRE(r.ok());
+  return std::move(r).value();
+}
+
+}  // namespace
+
+TEST_CASE("executions run to the end through the actors and their histories are complete") {
+  storage::MemoryJournal journal;
+  auto rt = open(journal);
+  auto sm = rt->create_state_machine("chain", kChain);
+  REQUIRE(sm.ok());
+  std::vector<std::string> arns;
+  for (int i = 0; i < 20; ++i) {
+    auto arn = rt->start_execution(*sm, "e" + std::to_string(i), R"({"items":[1,2,3]})");
+    INFO(arn.status().message());
+    REQUIRE(arn.ok());
+    arns.push_back(*arn);
+  }
+  REQUIRE(rt->wait_idle(10000));
+  CHECK(rt->running() == 0);
+  for (const auto& arn : arns) {
+    auto seq = journal.execution_seq(arn);
+    REQUIRE(seq.ok());
+    auto rec = journal.execution(*seq);
+    REQUIRE(rec.ok());
+    CHECK(rec->status == "SUCCEEDED");
+    CHECK(rec->output == R"({"items":[1,2,3],"a":{"n":1},"m":[1,2,3],"p":[1,2]})");
+    auto events = journal.history(*seq);
+    REQUIRE(events.ok());
+    // Dense ids, and the same history a fold accepts.
+    for (std::size_t i = 0; i < events->size(); ++i) CHECK((*events)[i].id == static_cast<std::int64_t>(i + 1));
+    auto machine = asl::compile_text(kChain);
+    REQUIRE(machine.ok());
+    auto folded = engine::fold(*machine, rec->params, *events);
+    INFO(folded.status().message());
+    CHECK(folded.ok());
+  }
+  CHECK(journal.open_executions()->empty());
+}
+
+TEST_CASE("starting the same execution name twice returns the first execution") {
+  storage::MemoryJournal journal;
+  auto rt = open(journal);
+  auto sm = rt->create_state_machine("chain", kChain);
+  auto a = rt->start_execution(*sm, "same", R"({"items":[]})");
+  auto b = rt->start_execution(*sm, "same", R"({"items":[]})");
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(*a == *b);
+  REQUIRE(rt->wait_idle(10000));
+}
+
+TEST_CASE("a runtime opened over open executions resumes them from their logs") {
+  storage::MemoryJournal journal;
+  std::string arn;
+  {
+    auto rt = open(journal);
+    auto sm = rt->create_state_machine("waiter", R"({"StartAt":"W","States":{
+        "W":{"Type":"Wait","Seconds":1,"Next":"P"},"P":{"Type":"Pass","End":true}}})");
+    REQUIRE(sm.ok());
+    auto started = rt->start_execution(*sm, "w", R"({"x":1})");
+    REQUIRE(started.ok());
+    arn = *started;
+  }  // the runtime stops while the execution waits
+  auto seq = journal.execution_seq(arn);
+  REQUIRE(seq.ok());
+  REQUIRE(journal.open_executions()->size() == 1);
+  CHECK(journal.history(*seq)->size() == 2);  // ExecutionStarted, WaitStateEntered
+
+  auto rt = open(journal);
+  REQUIRE(rt->wait_idle(10000));
+  auto rec = journal.execution(*seq);
+  CHECK(rec->status == "SUCCEEDED");
+  CHECK(rec->output == R"({"x":1})");
+  auto events = journal.history(*seq);
+  REQUIRE(events->size() == 6);
+  CHECK(events->back().type == engine::EventType::ExecutionSucceeded);
+}

@@ -20,6 +20,7 @@
 //    set timers)
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -131,8 +132,18 @@ Decisions decide(ExecutionState& state, const Fact& fact);
 // decisions: every event the engine produces must equal the recorded one
 // (type and details), else the history does not belong to this machine and
 // fold fails with kInvalidArgument naming the first differing event.
-Result<ExecutionStatePtr> fold(std::shared_ptr<const asl::StateMachine> machine,
-                                             const StartParams& params, const std::vector<Event>& events);
+//
+// `observe`, when given, is called after each replayed decision with the
+// number of recorded events consumed so far and the state they led to
+// (stepd replay, the console's time travel); returning false stops the fold
+// there.
+using FoldObserver = std::function<bool(std::size_t consumed, const ExecutionState&)>;
+Result<ExecutionStatePtr> fold(std::shared_ptr<const asl::StateMachine> machine, const StartParams& params,
+                               const std::vector<Event>& events, const FoldObserver& observe = {});
+
+// A readable picture of the state for debugging: status, and per running
+// frame its state, phase, input, variables and what it waits on.
+bj::object describe(const ExecutionState& s);
 
 // Everything the execution waits on right now (tasks in flight, timers,
 // timeouts): after fold(), the caller re-arms these. Tasks in flight are

@@ -85,8 +85,8 @@ Status check(const Event& produced, const Event& recorded) {
 
 }  // namespace
 
-Result<ExecutionStatePtr> fold(std::shared_ptr<const asl::StateMachine> machine,
-                                             const StartParams& params, const std::vector<Event>& events) {
+Result<ExecutionStatePtr> fold(std::shared_ptr<const asl::StateMachine> machine, const StartParams& params,
+                               const std::vector<Event>& events, const FoldObserver& observe) {
   if (events.empty() || events[0].type != EventType::ExecutionStarted) {
     return Status::invalid("a history starts with ExecutionStarted");
   }
@@ -106,6 +106,7 @@ Result<ExecutionStatePtr> fold(std::shared_ptr<const asl::StateMachine> machine,
   };
   Status s = take(started.decisions);
   if (!s.ok()) return s;
+  if (observe && !observe(next, *state)) return state;
   while (next < events.size()) {
     auto fact = fact_for(*state, events[next]);
     if (!fact.ok()) return fact.status();
@@ -116,8 +117,79 @@ Result<ExecutionStatePtr> fold(std::shared_ptr<const asl::StateMachine> machine,
     }
     s = take(d);
     if (!s.ok()) return s;
+    if (observe && !observe(next, *state)) return state;
   }
   return state;
+}
+
+}  // namespace stepd::engine
+
+namespace stepd::engine {
+
+namespace {
+
+const char* phase_name(Frame::Phase p) {
+  switch (p) {
+    case Frame::Phase::kEnter: return "entering";
+    case Frame::Phase::kTask: return "waiting for its task";
+    case Frame::Phase::kRetryWait: return "waiting to retry";
+    case Frame::Phase::kWait: return "waiting (Wait state)";
+    case Frame::Phase::kChildren: return "running branches/iterations";
+    case Frame::Phase::kDone: return "done";
+    case Frame::Phase::kFailed: return "failed";
+    case Frame::Phase::kAborted: return "aborted";
+  }
+  return "";
+}
+
+}  // namespace
+
+bj::object describe(const ExecutionState& s) {
+  bj::object out;
+  out["status"] = status_name(s.status);
+  out["events"] = s.last_id;
+  bj::array frames;
+  for (const auto& f : s.frames) {
+    if (!f || f->phase == Frame::Phase::kDone || f->phase == Frame::Phase::kFailed ||
+        f->phase == Frame::Phase::kAborted) {
+      continue;
+    }
+    bj::object o;
+    o["frame"] = f->id;
+    if (f->parent >= 0) {
+      o["parent"] = f->parent;
+      o["index"] = f->index;
+    }
+    if (f->state >= 0) o["state"] = f->machine->states[static_cast<std::size_t>(f->state)].name;
+    o["phase"] = phase_name(f->phase);
+    o["input"] = f->input;
+    if (!f->vars.empty()) o["variables"] = f->vars;
+    if (f->retry_count) o["retryCount"] = f->retry_count;
+    if (f->phase == Frame::Phase::kChildren) o["running"] = static_cast<std::int64_t>(f->running.size());
+    frames.push_back(std::move(o));
+  }
+  out["frames"] = std::move(frames);
+  bj::array pending;
+  for (const auto& e : pending_effects(s)) {
+    bj::object o;
+    switch (e.kind) {
+      case EffectKind::kInvokeTask:
+        o["task"] = e.resource;
+        o["state"] = e.state_name;
+        o["payload"] = e.payload;
+        break;
+      case EffectKind::kStartTimer: o["timer"] = "wake"; break;
+      case EffectKind::kTaskTimeout: o["timer"] = "task timeout"; break;
+      case EffectKind::kHeartbeatTimeout: o["timer"] = "heartbeat timeout"; break;
+      case EffectKind::kExecutionTimeout: o["timer"] = "execution timeout"; break;
+      case EffectKind::kCancelTask: continue;
+    }
+    if (e.kind != EffectKind::kInvokeTask) o["dueMs"] = e.due_ms;
+    o["frame"] = e.frame;
+    pending.push_back(std::move(o));
+  }
+  out["pending"] = std::move(pending);
+  return out;
 }
 
 }  // namespace stepd::engine

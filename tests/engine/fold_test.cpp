@@ -89,3 +89,39 @@ TEST_CASE("after a fold, pending_effects re-arms exactly what the live run waits
   CHECK(a == b);
   CHECK(a.size() == 5);  // execution timeout, the Wait's timer, the task, its timeout and heartbeat
 }
+
+TEST_CASE("fold's observer sees each decision and can stop the replay early") {
+  auto m = machine(R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":5,"Next":"P"},
+      "P":{"Type":"Pass","Assign":{"seen":true},"End":true}}})");
+  auto p = params(R"({"a":1})");
+  auto live = engine::start(m, p);
+  auto history = live.decisions.events;
+  const auto& timer = live.decisions.effects.at(0);
+  engine::Fact fired;
+  fired.kind = engine::FactKind::kTimerFired;
+  fired.frame = timer.frame;
+  fired.token = timer.token;
+  fired.now_ms = timer.due_ms;
+  auto d = engine::decide(*live.state, fired);
+  history.insert(history.end(), d.events.begin(), d.events.end());
+
+  std::vector<std::size_t> consumed;
+  std::vector<std::string> statuses;
+  auto all = engine::fold(m, p, history, [&](std::size_t n, const engine::ExecutionState& s) {
+    consumed.push_back(n);
+    statuses.push_back(std::string(engine::describe(s).at("status").as_string()));
+    return true;
+  });
+  REQUIRE(all.ok());
+  CHECK(consumed == std::vector<std::size_t>{2, history.size()});
+  CHECK(statuses == std::vector<std::string>{"RUNNING", "SUCCEEDED"});
+
+  auto first = engine::fold(m, p, history, [](std::size_t, const engine::ExecutionState&) { return false; });
+  REQUIRE(first.ok());
+  auto view = engine::describe(**first);
+  CHECK(view.at("status").as_string() == "RUNNING");
+  const auto& frame = view.at("frames").as_array().at(0).as_object();
+  CHECK(frame.at("state").as_string() == "W");
+  CHECK(frame.at("phase").as_string() == "waiting (Wait state)");
+  CHECK(view.at("pending").as_array().at(0).as_object().at("dueMs").as_int64() == timer.due_ms);
+}

@@ -72,7 +72,7 @@ constexpr std::array<TypeInfo, kEventTypeCount> kTypes = {{
     {"WaitStateAborted", ""},
     {"WaitStateEntered", "stateEnteredEventDetails", "input"},
     {"WaitStateExited", "stateExitedEventDetails", "output"},
-    {"MapRunAborted", "mapRunAbortedEventDetails"},
+    {"MapRunAborted", ""},
     {"MapRunFailed", "mapRunFailedEventDetails"},
     {"MapRunStarted", "mapRunStartedEventDetails"},
     {"MapRunSucceeded", ""},

@@ -18,6 +18,7 @@
 #include "src/common/json.h"
 #include "src/engine/engine.h"
 #include "src/mock/mock_config.h"
+#include "storage/lmdb_journal.h"
 
 namespace bj = boost::json;
 using namespace stepd;
@@ -226,6 +227,98 @@ int cmd_run(const RunArgs& a) {
   return 0;
 }
 
+// The execution named by ARN (or by its bare name when only one matches
+// is not supported: ARNs are what the API hands out) in the store at `dir`.
+struct Stored {
+  std::unique_ptr<storage::Journal> journal;
+  storage::ExecutionRecord record;
+  std::vector<engine::Event> events;
+};
+
+Result<Stored> load(const std::string& dir, const std::string& execution_arn) {
+  auto journal = storage::open_lmdb_journal(dir, storage::SyncMode::kSync);
+  if (!journal.ok()) return journal.status();
+  auto seq = (*journal)->execution_seq(execution_arn);
+  if (!seq.ok()) return Status::not_found("no execution " + execution_arn + " in " + dir);
+  auto record = (*journal)->execution(*seq);
+  if (!record.ok()) return record.status();
+  auto events = (*journal)->history(*seq);
+  if (!events.ok()) return events.status();
+  Stored s;
+  s.journal = std::move(journal).value();
+  s.record = std::move(record).value();
+  s.events = std::move(events).value();
+  return s;
+}
+
+int cmd_history(const std::string& dir, const std::string& arn) {
+  auto stored = load(dir, arn);
+  if (!stored.ok()) {
+    std::cerr << "stepd history: " << stored.status().message() << "\n";
+    return 1;
+  }
+  bj::array events;
+  for (const auto& e : stored->events) events.push_back(engine::to_history_json(e));
+  bj::object out;
+  out["events"] = std::move(events);
+  std::cout << json::to_json(out) << "\n";
+  return 0;
+}
+
+// Steps through a recorded run with the runtime's own fold: after each
+// decision, the events it produced and the state they led to.
+int cmd_replay(const std::string& dir, const std::string& arn, std::int64_t until, bool as_json) {
+  auto stored = load(dir, arn);
+  if (!stored.ok()) {
+    std::cerr << "stepd replay: " << stored.status().message() << "\n";
+    return 1;
+  }
+  auto sm = stored->journal->state_machine(stored->record.state_machine_arn);
+  if (!sm.ok()) {
+    std::cerr << "stepd replay: " << sm.status().message() << "\n";
+    return 1;
+  }
+  auto machine = asl::compile_text(sm->definition);
+  if (!machine.ok()) {
+    std::cerr << "stepd replay: the state machine no longer compiles: " << machine.status().message() << "\n";
+    return 1;
+  }
+  const auto& events = stored->events;
+  bj::array steps;
+  std::size_t shown = 0;
+  auto folded = engine::fold(*machine, stored->record.params, events,
+                             [&](std::size_t consumed, const engine::ExecutionState& s) {
+                               bj::array step_events;
+                               for (; shown < consumed; ++shown) {
+                                 const auto& e = events[shown];
+                                 if (as_json) {
+                                   step_events.push_back(engine::to_history_json(e));
+                                 } else {
+                                   std::printf("%5lld  %-28s %s%s%s\n", static_cast<long long>(e.id),
+                                               std::string(engine::event_type_name(e.type)).c_str(), e.name.c_str(),
+                                               e.payload.empty() ? "" : "  ",
+                                               e.payload.substr(0, 200).c_str());
+                                 }
+                               }
+                               auto view = engine::describe(s);
+                               if (as_json) {
+                                 bj::object step;
+                                 step["events"] = std::move(step_events);
+                                 step["state"] = std::move(view);
+                                 steps.push_back(std::move(step));
+                               } else {
+                                 std::printf("       -- %s\n", json::to_json(view).c_str());
+                               }
+                               return until <= 0 || (consumed > 0 && events[consumed - 1].id < until);
+                             });
+  if (!folded.ok()) {
+    std::cerr << "stepd replay: " << folded.status().message() << "\n";
+    return 1;
+  }
+  if (as_json) std::cout << json::to_json(steps) << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -249,6 +342,19 @@ int main(int argc, char** argv) {
     auto* validate = app.add_subcommand("validate", "Validate a definition as ValidateStateMachineDefinition does");
     validate->add_option("definition", vpath, "State machine definition (JSON file)")->required();
 
+    std::string data_dir, exec_arn;
+    auto* history = app.add_subcommand("history", "Print an execution's history as GetExecutionHistory does");
+    history->add_option("--data", data_dir, "The data directory of the store")->required();
+    history->add_option("execution", exec_arn, "Execution ARN")->required();
+
+    std::int64_t until = 0;
+    bool replay_json = false;
+    auto* replay = app.add_subcommand("replay", "Step through a recorded execution with the runtime's fold");
+    replay->add_option("--data", data_dir, "The data directory of the store")->required();
+    replay->add_option("execution", exec_arn, "Execution ARN")->required();
+    replay->add_option("--until", until, "Stop after the decision that produced this event id");
+    replay->add_flag("--json", replay_json, "Print the steps as one JSON array");
+
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -257,6 +363,8 @@ int main(int argc, char** argv) {
     }
     if (run->parsed()) return cmd_run(ra);
     if (validate->parsed()) return cmd_validate(vpath);
+    if (history->parsed()) return cmd_history(data_dir, exec_arn);
+    if (replay->parsed()) return cmd_replay(data_dir, exec_arn, until, replay_json);
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "stepd: internal error: " << e.what() << "\n";

@@ -1,0 +1,103 @@
+// Runtime benchmark: executions through the actors and the journal.
+//
+//   case              what it measures
+//   durable_c<N>      STANDARD executions of a 5-state Pass chain over the
+//                     LMDB journal in sync mode (fsync per group commit),
+//                     N started concurrently (N client threads, each
+//                     starting executions back to back): transitions/s
+//   express_c<N>      the same over the in-memory journal (EXPRESS: no
+//                     per-event log): transitions/s
+//
+// A transition is a state left: 5 per execution. Each line also gives the
+// executions/s. The peer ratio is durable ÷ express in the same run.
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "actors/runtime.h"
+#include "storage/lmdb_journal.h"
+#include "storage/memory_journal.h"
+
+using namespace stepd;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr double kSeconds = 2.0;  // each case runs this long
+constexpr int kStatesPerExecution = 5;
+
+const char* kChain = R"json({"StartAt":"P1","States":{
+  "P1":{"Type":"Pass","Next":"P2"},
+  "P2":{"Type":"Pass","Parameters":{"id.$":"$.id","name.$":"$.name"},"Next":"P3"},
+  "P3":{"Type":"Pass","Result":{"ok":true},"ResultPath":"$.check","Next":"P4"},
+  "P4":{"Type":"Pass","Next":"P5"},
+  "P5":{"Type":"Pass","End":true}}})json";
+
+// Runs `clients` threads starting executions for kSeconds; executions/s.
+double run(storage::Journal& journal, int clients, const char* tag) {
+  actors::RuntimeOptions o;
+  o.journal = &journal;
+  auto rt = actors::Runtime::open(o);
+  if (!rt.ok()) {
+    std::fprintf(stderr, "bench: %s\n", rt.status().message().c_str());
+    std::exit(1);
+  }
+  auto sm = (*rt)->create_state_machine(std::string("chain_") + tag, kChain);
+  if (!sm.ok()) std::exit(1);
+  std::atomic<long> started{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  auto t0 = Clock::now();
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      for (long i = 0; !stop.load(std::memory_order_relaxed); ++i) {
+        auto arn = (*rt)->start_execution(*sm, "c" + std::to_string(c) + "-" + std::to_string(i),
+                                          R"({"id":12345,"name":"order-12345"})");
+        if (!arn.ok()) {
+          std::fprintf(stderr, "bench: %s\n", arn.status().message().c_str());
+          std::exit(1);
+        }
+        started.fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(kSeconds));
+  stop = true;
+  for (auto& t : threads) t.join();
+  (*rt)->wait_idle(60000);
+  double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+  return static_cast<double>(started.load()) / elapsed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string dir = argc > 1 ? argv[1] : "/tmp/stepd-runtime-bench";
+  std::string cmd = "rm -rf '" + dir + "'";
+  if (std::system(cmd.c_str()) != 0) return 1;
+  for (int clients : {1, 10, 100, 1000}) {
+    double durable, express;
+    {
+      auto journal = storage::open_lmdb_journal(dir + "/c" + std::to_string(clients), storage::SyncMode::kSync);
+      if (!journal.ok()) {
+        std::fprintf(stderr, "bench: %s\n", journal.status().message().c_str());
+        return 1;
+      }
+      durable = run(**journal, clients, "durable");
+    }
+    {
+      storage::MemoryJournal journal;
+      express = run(journal, clients, "express");
+    }
+    std::printf("durable_c%-5d %10.0f transitions/s  %8.0f executions/s\n", clients, durable * kStatesPerExecution,
+                durable);
+    std::printf("express_c%-5d %10.0f transitions/s  %8.0f executions/s  (durable/express %.2f)\n", clients,
+                express * kStatesPerExecution, express, durable / express);
+  }
+  return 0;
+}

@@ -106,12 +106,12 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Exe
     resume(self, *record);
   });
   return {
-      [=](start_atom, storage::ExecutionRecord& record, MachinePtr& machine) {
+      [=](start_atom, storage::ExecutionRecord& record, MachinePtr& machine, StartCallback& done) {
         auto& st = self->state;
         st.machines.emplace(record.state_machine_arn, machine);
         auto a = spawn_execution(self, record, std::move(machine));
-        // The execution actor answers the caller once the start is durable.
-        self->delegate(a, start_atom::value);
+        // The execution actor calls back once the start is durable.
+        self->send(a, start_atom::value, std::move(done));
       },
       [=](recover_atom) -> std::size_t {
         auto open = self->state.deps.journal->open_executions();

@@ -28,7 +28,7 @@ struct CoordinatorState {
   std::vector<caf::typed_response_promise<bool>> idle_waiters;
 };
 
-// Handles: (start_atom, ExecutionRecord, MachinePtr) -> std::string ARN
+// Handles: (start_atom, ExecutionRecord, MachinePtr, StartCallback)
 //          (recover_atom)  -> std::size_t  the open executions it resumed
 //          (idle_atom)     -> bool          true once nothing runs
 //          (count_atom)    -> std::size_t   executions running now

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <utility>
 
 namespace stepd::actors {
 
@@ -13,6 +14,8 @@ std::int64_t wall_ms() {
 }
 
 using Self = caf::stateful_actor<ExecutionActorState>*;
+
+void acknowledged(Self self, std::uint64_t batch, const std::string& error);
 
 // Hands one decision to the journal; its effects run at the ack.
 void persist(Self self, engine::Decisions d, bool first) {
@@ -39,6 +42,12 @@ void persist(Self self, engine::Decisions d, bool first) {
   }
   std::uint64_t batch = ++st.batches;
   st.pending[batch] = PendingBatch{std::move(d.effects), first, finished};
+  if (st.deps.journal->synchronous()) {
+    // In memory (EXPRESS): durable as soon as append returns; no ack hop.
+    Status status;
+    st.deps.journal->append(std::move(a), [&status](const Status& s) { status = s; });
+    return acknowledged(self, batch, status.ok() ? std::string() : status.message());
+  }
   caf::actor me = caf::actor_cast<caf::actor>(self);
   st.deps.journal->append(std::move(a), [me, batch](const Status& s) {
     caf::anon_send(me, ack_atom::value, batch, s.ok() ? std::string() : s.message());
@@ -74,6 +83,28 @@ void run_effect(Self self, const engine::Effect& e) {
   }
 }
 
+// The batch is durable (or failed): now its effects may run.
+void acknowledged(Self self, std::uint64_t batch, const std::string& error) {
+  auto& st = self->state;
+  if (!error.empty()) {
+    // Not durable: effects must not run. The coordinator restarts the
+    // execution from what is in its log.
+    if (st.started) std::exchange(st.started, nullptr)(Status::io(error));
+    return self->quit(caf::sec::runtime_error);
+  }
+  auto it = st.pending.find(batch);
+  if (it == st.pending.end()) return;
+  PendingBatch p = std::move(it->second);
+  st.pending.erase(it);
+  if (p.first && st.started) std::exchange(st.started, nullptr)(st.record.params.execution_arn);
+  if (p.finished) {
+    st.closed = true;
+    self->send(st.coordinator, done_atom::value, st.record.seq);
+    return self->quit();
+  }
+  for (const auto& e : p.effects) run_effect(self, e);
+}
+
 }  // namespace
 
 caf::behavior execution_actor(caf::stateful_actor<ExecutionActorState>* self, ExecutionDeps deps,
@@ -85,13 +116,12 @@ caf::behavior execution_actor(caf::stateful_actor<ExecutionActorState>* self, Ex
   self->state.tasks = std::make_unique<mock::MockTasks>(deps.mocks, self->state.record.params.state_machine_name,
                                                         deps.mock_test_case);
   return {
-      [=](start_atom) -> caf::result<std::string> {
+      [=](start_atom, StartCallback& done) {
         auto& st = self->state;
         engine::Started s = engine::start(st.machine, st.record.params);
         st.exec = std::move(s.state);
-        st.started = self->make_response_promise();
+        st.started = std::move(done);
         persist(self, std::move(s.decisions), /*first=*/true);
-        return st.started;
       },
       [=](recover_atom) {
         auto& st = self->state;
@@ -120,26 +150,7 @@ caf::behavior execution_actor(caf::stateful_actor<ExecutionActorState>* self, Ex
         engine::Decisions d = engine::decide(*st.exec, f);
         persist(self, std::move(d), /*first=*/false);
       },
-      [=](ack_atom, std::uint64_t batch, const std::string& error) {
-        auto& st = self->state;
-        if (!error.empty()) {
-          // Not durable: effects must not run. The coordinator restarts the
-          // execution from what is in its log.
-          if (st.started.pending()) st.started.deliver(caf::make_error(caf::sec::runtime_error, error));
-          return self->quit(caf::sec::runtime_error);
-        }
-        auto it = st.pending.find(batch);
-        if (it == st.pending.end()) return;
-        PendingBatch p = std::move(it->second);
-        st.pending.erase(it);
-        if (p.first && st.started.pending()) st.started.deliver(st.record.params.execution_arn);
-        if (p.finished) {
-          st.closed = true;
-          self->send(st.coordinator, done_atom::value, st.record.seq);
-          return self->quit();
-        }
-        for (const auto& e : p.effects) run_effect(self, e);
-      },
+      [=](ack_atom, std::uint64_t batch, const std::string& error) { acknowledged(self, batch, error); },
   };
 }
 

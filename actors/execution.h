@@ -40,13 +40,13 @@ struct ExecutionActorState {
   engine::ExecutionStatePtr exec;
   std::uint64_t batches = 0;                       // batches handed to the journal
   std::map<std::uint64_t, PendingBatch> pending;  // by batch number, until acknowledged
-  caf::response_promise started;                  // the start request, answered at the first ack
+  StartCallback started;                           // the start request, answered at the first ack
   bool closing = false;                            // the end was handed to the journal
   bool closed = false;                             // the end is durable: ignore late facts
 };
 
-// Handles: (start_atom) -> std::string  the execution ARN, once its first
-//            decision is durable;
+// Handles: (start_atom, StartCallback)  calls back with the execution ARN
+//            once its first decision is durable;
 //          (recover_atom)               fold the log, re-arm pending work;
 //          (fact_atom, Fact)            task results, timers, stop.
 // Sends (done_atom, seq) to `coordinator` when the execution has finished

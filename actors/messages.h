@@ -3,6 +3,7 @@
 // In 0.17 an atom's text is its type: keep every text unique (at most 10
 // characters); the `sd_` prefix keeps them apart from CAF's own.
 
+#include <functional>
 #include <memory>
 
 #include <caf/all.hpp>
@@ -23,6 +24,10 @@ using count_atom = caf::atom_constant<caf::atom("sd_count")>;    // how many exe
 
 using MachinePtr = std::shared_ptr<const asl::StateMachine>;
 
+// Called once an execution's start is durable (its ARN), or with why it
+// could not start. Runs on an actor's thread: keep it short.
+using StartCallback = std::function<void(Result<std::string>)>;
+
 }  // namespace stepd::actors
 
 // Messages stay inside one process for now (remote workers come with issue
@@ -30,3 +35,4 @@ using MachinePtr = std::shared_ptr<const asl::StateMachine>;
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::engine::Fact)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::storage::ExecutionRecord)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::MachinePtr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::StartCallback)

@@ -1,6 +1,7 @@
 #include "actors/runtime.h"
 
 #include <chrono>
+#include <future>
 #include <mutex>
 #include <random>
 
@@ -34,8 +35,14 @@ struct Runtime::Impl {
   caf::actor_system_config config;
   caf::actor_system system;
   caf::actor coordinator;
+  // What a start needs of its state machine, kept so a start reads nothing.
+  struct Machine {
+    std::string name;
+    std::string role_arn;
+    MachinePtr compiled;
+  };
   std::mutex mu;                                   // guards machines and rng
-  std::map<std::string, MachinePtr> machines;      // ARN -> compiled, for starts
+  std::map<std::string, Machine> machines;         // ARN -> machine, for starts
   std::mt19937_64 rng{std::random_device{}()};
 
   std::string arn(const std::string& kind, const std::string& rest) const {
@@ -77,41 +84,52 @@ Result<std::string> Runtime::create_state_machine(const std::string& name, const
   Status s = impl_->options.journal->put_state_machine(r);
   if (!s.ok()) return s;
   std::lock_guard<std::mutex> l(impl_->mu);
-  impl_->machines[r.arn] = std::move(machine).value();
+  impl_->machines[r.arn] = Impl::Machine{r.name, r.role_arn, std::move(machine).value()};
   return r.arn;
 }
 
 Result<std::string> Runtime::start_execution(const std::string& state_machine_arn, const std::string& name,
                                              const std::string& input) {
+  std::promise<Result<std::string>> p;
+  auto f = p.get_future();
+  start_execution_async(state_machine_arn, name, input,
+                        [&p](Result<std::string> r) { p.set_value(std::move(r)); });
+  return f.get();
+}
+
+void Runtime::start_execution_async(const std::string& state_machine_arn, const std::string& name,
+                                    const std::string& input, std::function<void(Result<std::string>)> done) {
   if (auto parsed = json::parse(input); !parsed.ok()) {
-    return Status::invalid("the execution input is not valid JSON: " + parsed.status().message());
+    return done(Status::invalid("the execution input is not valid JSON: " + parsed.status().message()));
   }
-  MachinePtr machine;
+  storage::Journal& journal = *impl_->options.journal;
+  Impl::Machine machine;
   {
     std::lock_guard<std::mutex> l(impl_->mu);
     auto it = impl_->machines.find(state_machine_arn);
     if (it != impl_->machines.end()) machine = it->second;
   }
-  storage::Journal& journal = *impl_->options.journal;
-  auto sm = journal.state_machine(state_machine_arn);
-  if (!sm.ok()) return sm.status();
-  if (!machine) {
+  if (!machine.compiled) {
+    auto sm = journal.state_machine(state_machine_arn);
+    if (!sm.ok()) return done(sm.status());
     auto m = asl::compile_text(sm->definition);
-    if (!m.ok()) return m.status();
-    machine = std::move(m).value();
+    if (!m.ok()) return done(m.status());
+    machine = Impl::Machine{sm->name, sm->role_arn, std::move(m).value()};
+    std::lock_guard<std::mutex> l(impl_->mu);
+    impl_->machines[state_machine_arn] = machine;
   }
   storage::ExecutionRecord record;
   record.state_machine_arn = state_machine_arn;
   engine::StartParams& p = record.params;
   p.execution_name = name;
-  p.execution_arn = impl_->arn("execution", sm->name + ":" + name);
-  if (journal.execution_seq(p.execution_arn).ok()) return p.execution_arn;  // started before
+  p.execution_arn = impl_->arn("execution", machine.name + ":" + name);
+  if (journal.execution_seq(p.execution_arn).ok()) return done(p.execution_arn);  // started before
   auto seq = journal.next_seq();
-  if (!seq.ok()) return seq.status();
+  if (!seq.ok()) return done(seq.status());
   record.seq = *seq;
-  p.state_machine_name = sm->name;
+  p.state_machine_name = machine.name;
   p.state_machine_arn = state_machine_arn;
-  p.role_arn = sm->role_arn;
+  p.role_arn = machine.role_arn;
   p.region = impl_->options.region;
   p.input_text = input;
   p.start_ms = wall_ms();
@@ -119,12 +137,8 @@ Result<std::string> Runtime::start_execution(const std::string& state_machine_ar
     std::lock_guard<std::mutex> l(impl_->mu);
     p.seed = impl_->rng();
   }
-  caf::scoped_actor self{impl_->system};
-  Result<std::string> out = Status::internal("no answer from the coordinator");
-  self->request(impl_->coordinator, caf::infinite, start_atom::value, record, machine)
-      .receive([&](std::string& arn) { out = std::move(arn); },
-               [&](caf::error& e) { out = Status::internal("the execution did not start: " + impl_->system.render(e)); });
-  return out;
+  caf::anon_send(impl_->coordinator, start_atom::value, std::move(record), machine.compiled,
+                 StartCallback(std::move(done)));
 }
 
 bool Runtime::wait_idle(std::int64_t timeout_ms) {

@@ -7,6 +7,7 @@
 // Safe to call from any thread; each call blocks until the runtime answered.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -45,6 +46,10 @@ class Runtime {
   // idempotency for STANDARD).
   Result<std::string> start_execution(const std::string& state_machine_arn, const std::string& name,
                                       const std::string& input);
+  // The same without blocking: `done` runs (on an actor's thread, or on the
+  // caller's when the start fails at once) with the ARN or why not.
+  void start_execution_async(const std::string& state_machine_arn, const std::string& name, const std::string& input,
+                             std::function<void(Result<std::string>)> done);
 
   // Blocks until no execution is running (or `timeout_ms` passed: false).
   bool wait_idle(std::int64_t timeout_ms);

@@ -3,15 +3,15 @@
 //   case              what it measures
 //   durable_c<N>      STANDARD executions of a 5-state Pass chain over the
 //                     LMDB journal in sync mode (fsync per group commit),
-//                     N started concurrently (N client threads, each
-//                     starting executions back to back): transitions/s
+//                     N starts in flight at any time: transitions/s
 //   express_c<N>      the same over the in-memory journal (EXPRESS: no
 //                     per-event log): transitions/s
 //
 // A transition is a state left: 5 per execution. Each line also gives the
 // executions/s. The peer ratio is durable ÷ express in the same run.
 
-#include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -38,7 +38,8 @@ const char* kChain = R"json({"StartAt":"P1","States":{
   "P4":{"Type":"Pass","Next":"P5"},
   "P5":{"Type":"Pass","End":true}}})json";
 
-// Runs `clients` threads starting executions for kSeconds; executions/s.
+// Keeps `clients` starts in flight (async, as an API server would) for
+// kSeconds, then waits for the executions to end; executions/s.
 double run(storage::Journal& journal, int clients, const char* tag) {
   actors::RuntimeOptions o;
   o.journal = &journal;
@@ -49,40 +50,52 @@ double run(storage::Journal& journal, int clients, const char* tag) {
   }
   auto sm = (*rt)->create_state_machine(std::string("chain_") + tag, kChain);
   if (!sm.ok()) std::exit(1);
-  std::atomic<long> started{0};
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::condition_variable cv;
+  int in_flight = 0;
+  long started = 0;
   auto t0 = Clock::now();
-  for (int c = 0; c < clients; ++c) {
-    threads.emplace_back([&, c] {
-      for (long i = 0; !stop.load(std::memory_order_relaxed); ++i) {
-        auto arn = (*rt)->start_execution(*sm, "c" + std::to_string(c) + "-" + std::to_string(i),
-                                          R"({"id":12345,"name":"order-12345"})");
-        if (!arn.ok()) {
-          std::fprintf(stderr, "bench: %s\n", arn.status().message().c_str());
-          std::exit(1);
-        }
-        started.fetch_add(1, std::memory_order_relaxed);
-      }
-    });
+  for (long i = 0; std::chrono::duration<double>(Clock::now() - t0).count() < kSeconds; ++i) {
+    {
+      std::unique_lock<std::mutex> l(mu);
+      cv.wait(l, [&] { return in_flight < clients; });
+      ++in_flight;
+    }
+    (*rt)->start_execution_async(*sm, "x" + std::to_string(i), R"({"id":12345,"name":"order-12345"})",
+                                 [&](Result<std::string> r) {
+                                   if (!r.ok()) {
+                                     std::fprintf(stderr, "bench: %s\n", r.status().message().c_str());
+                                     std::exit(1);
+                                   }
+                                   std::lock_guard<std::mutex> l(mu);
+                                   --in_flight;
+                                   ++started;
+                                   cv.notify_one();
+                                 });
   }
-  std::this_thread::sleep_for(std::chrono::duration<double>(kSeconds));
-  stop = true;
-  for (auto& t : threads) t.join();
+  {
+    std::unique_lock<std::mutex> l(mu);
+    cv.wait(l, [&] { return in_flight == 0; });
+  }
   (*rt)->wait_idle(60000);
   double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
-  return static_cast<double>(started.load()) / elapsed;
+  return static_cast<double>(started) / elapsed;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string dir = argc > 1 ? argv[1] : "/tmp/stepd-runtime-bench";
+  // An optional second argument runs one case only (for profiling), e.g. express_c1000.
+  const std::string only = argc > 2 ? argv[2] : "";
   std::string cmd = "rm -rf '" + dir + "'";
   if (std::system(cmd.c_str()) != 0) return 1;
   for (int clients : {1, 10, 100, 1000}) {
-    double durable, express;
-    {
+    if (!only.empty() && only != "durable_c" + std::to_string(clients) && only != "express_c" + std::to_string(clients)) {
+      continue;
+    }
+    double durable = 0, express = 0;
+    if (only.empty() || only[0] == 'd') {
       auto journal = storage::open_lmdb_journal(dir + "/c" + std::to_string(clients), storage::SyncMode::kSync);
       if (!journal.ok()) {
         std::fprintf(stderr, "bench: %s\n", journal.status().message().c_str());
@@ -90,14 +103,14 @@ int main(int argc, char** argv) {
       }
       durable = run(**journal, clients, "durable");
     }
-    {
-      storage::MemoryJournal journal;
+    if (only.empty() || only[0] == 'e') {
+      storage::MemoryJournal journal(/*keep_history=*/false);
       express = run(journal, clients, "express");
     }
     std::printf("durable_c%-5d %10.0f transitions/s  %8.0f executions/s\n", clients, durable * kStatesPerExecution,
                 durable);
-    std::printf("express_c%-5d %10.0f transitions/s  %8.0f executions/s  (durable/express %.2f)\n", clients,
-                express * kStatesPerExecution, express, durable / express);
+      std::printf("express_c%-5d %10.0f transitions/s  %8.0f executions/s  (durable/express %.2f)\n", clients,
+                express * kStatesPerExecution, express, express > 0 ? durable / express : 0.0);
   }
   return 0;
 }

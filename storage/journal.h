@@ -60,6 +60,9 @@ class Journal {
   // Makes `a` durable, then calls `done` (on the writer's thread) with OK,
   // or with why not; nothing of `a` is visible before `done(OK)`.
   virtual void append(Append a, std::function<void(const Status&)> done) = 0;
+  // True when append() calls `done` before it returns, on the caller's
+  // thread (in memory): the caller may then skip a message hop.
+  virtual bool synchronous() const { return false; }
 
   // Stores a state machine (create or replace), durably, before returning.
   virtual Status put_state_machine(const StateMachineRecord& r) = 0;

@@ -10,11 +10,18 @@ Result<std::uint64_t> MemoryJournal::next_seq() {
 void MemoryJournal::append(Append a, std::function<void(const Status&)> done) {
   {
     std::lock_guard<std::mutex> l(mu_);
-    auto& events = events_[a.seq];
-    for (auto& e : a.events) events.push_back(std::move(e));
+    if (keep_history_) {
+      auto& events = events_[a.seq];
+      for (auto& e : a.events) events.push_back(std::move(e));
+    }
     if (a.record) {
-      by_arn_[a.record->params.execution_arn] = a.seq;
-      executions_[a.seq] = std::move(*a.record);
+      if (!keep_history_ && a.closed) {
+        by_arn_.erase(a.record->params.execution_arn);
+        executions_.erase(a.seq);
+      } else {
+        by_arn_[a.record->params.execution_arn] = a.seq;
+        executions_[a.seq] = std::move(*a.record);
+      }
     }
     if (a.opened) open_[a.seq] = true;
     if (a.closed) open_.erase(a.seq);

@@ -11,9 +11,14 @@ namespace stepd::storage {
 
 class MemoryJournal : public Journal {
  public:
+  // With keep_history false, appended events are dropped and finished
+  // executions forgotten: EXPRESS keeps no per-event log, as on AWS.
+  explicit MemoryJournal(bool keep_history = true) : keep_history_(keep_history) {}
+
   Result<std::uint64_t> next_seq() override;
   // Applies at once and calls `done` on the caller's thread.
   void append(Append a, std::function<void(const Status&)> done) override;
+  bool synchronous() const override { return true; }
   Status put_state_machine(const StateMachineRecord& r) override;
   Result<StateMachineRecord> state_machine(const std::string& arn) override;
   Result<std::vector<ExecutionRecord>> open_executions() override;
@@ -22,6 +27,7 @@ class MemoryJournal : public Journal {
   Result<std::vector<engine::Event>> history(std::uint64_t seq) override;
 
  private:
+  const bool keep_history_;
   std::mutex mu_;
   std::uint64_t last_seq_ = 0;                                  // guarded by mu_
   std::map<std::string, StateMachineRecord> machines_;          // guarded by mu_

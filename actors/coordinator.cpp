@@ -96,6 +96,7 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Exe
     if (run == st.running.end() || run->second.address() != m.source) return;  // finished normally
     st.running.erase(run);
     if (m.reason == caf::exit_reason::user_shutdown) return maybe_idle(self);
+    if (seq >= kExpressSeqBase) return maybe_idle(self);  // EXPRESS keeps no log to resume from
     if (++st.restarts[seq] > kMaxRestarts) {
       fail_execution(self, seq, "The execution's actor stopped " + std::to_string(kMaxRestarts + 1) +
                                     " times; stepd gave up on it: " + self->system().render(m.reason));

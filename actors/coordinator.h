@@ -18,6 +18,10 @@ namespace stepd::actors {
 // How often an execution's actor may die before the execution is failed.
 constexpr int kMaxRestarts = 3;
 
+// EXPRESS executions take their sequence numbers from here up, apart from
+// the durable journal's.
+constexpr std::uint64_t kExpressSeqBase = std::uint64_t{1} << 62;
+
 // Owned by the coordinator actor.
 struct CoordinatorState {
   ExecutionDeps deps;

@@ -15,6 +15,10 @@ std::int64_t wall_ms() {
 
 using Self = caf::stateful_actor<ExecutionActorState>*;
 
+storage::Journal& journal(const ExecutionActorState& st) {
+  return st.record.express ? *st.deps.express_journal : *st.deps.journal;
+}
+
 void acknowledged(Self self, std::uint64_t batch, const std::string& error);
 
 // Hands one decision to the journal; its effects run at the ack.
@@ -42,14 +46,14 @@ void persist(Self self, engine::Decisions d, bool first) {
   }
   std::uint64_t batch = ++st.batches;
   st.pending[batch] = PendingBatch{std::move(d.effects), first, finished};
-  if (st.deps.journal->synchronous()) {
+  if (journal(st).synchronous()) {
     // In memory (EXPRESS): durable as soon as append returns; no ack hop.
     Status status;
-    st.deps.journal->append(std::move(a), [&status](const Status& s) { status = s; });
+    journal(st).append(std::move(a), [&status](const Status& s) { status = s; });
     return acknowledged(self, batch, status.ok() ? std::string() : status.message());
   }
   caf::actor me = caf::actor_cast<caf::actor>(self);
-  st.deps.journal->append(std::move(a), [me, batch](const Status& s) {
+  journal(st).append(std::move(a), [me, batch](const Status& s) {
     caf::anon_send(me, ack_atom::value, batch, s.ok() ? std::string() : s.message());
   });
 }
@@ -125,7 +129,7 @@ caf::behavior execution_actor(caf::stateful_actor<ExecutionActorState>* self, Ex
       },
       [=](recover_atom) {
         auto& st = self->state;
-        auto events = st.deps.journal->history(st.record.seq);
+        auto events = journal(st).history(st.record.seq);
         if (!events.ok()) return self->quit(caf::sec::runtime_error);
         if (events->empty()) {
           // Crashed between allocating the record and its first commit:

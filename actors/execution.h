@@ -18,7 +18,8 @@ namespace stepd::actors {
 
 // What every execution actor shares; owned by the Runtime, outlives them.
 struct ExecutionDeps {
-  storage::Journal* journal = nullptr;
+  storage::Journal* journal = nullptr;          // STANDARD executions
+  storage::Journal* express_journal = nullptr;  // EXPRESS executions: in memory, no per-event log
   const mock::MockConfig* mocks = nullptr;  // Task answers until integrations exist; null: Tasks fail
   std::string mock_test_case;
 };

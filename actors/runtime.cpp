@@ -1,12 +1,14 @@
 #include "actors/runtime.h"
 
 #include <chrono>
+#include <cstdio>
 #include <future>
 #include <mutex>
 #include <random>
 
 #include "actors/coordinator.h"
 #include "src/common/json.h"
+#include "storage/memory_journal.h"
 
 namespace stepd::actors {
 
@@ -28,10 +30,12 @@ caf::actor_system_config make_config(std::size_t threads) {
 struct Runtime::Impl {
   explicit Impl(const RuntimeOptions& o)
       : options(o),
+        express(/*keep_history=*/false, kExpressSeqBase),
         config(make_config(o.threads)),
         system(config) {}
 
   RuntimeOptions options;
+  storage::MemoryJournal express;                  // EXPRESS executions
   caf::actor_system_config config;
   caf::actor_system system;
   caf::actor coordinator;
@@ -39,6 +43,7 @@ struct Runtime::Impl {
   struct Machine {
     std::string name;
     std::string role_arn;
+    bool express = false;
     MachinePtr compiled;
   };
   std::mutex mu;                                   // guards machines and rng
@@ -61,7 +66,7 @@ Runtime::~Runtime() {
 Result<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& options) {
   if (!options.journal) return Status::invalid("the runtime needs a journal");
   auto impl = std::make_unique<Impl>(options);
-  ExecutionDeps deps{options.journal, options.mocks, options.mock_test_case};
+  ExecutionDeps deps{options.journal, &impl->express, options.mocks, options.mock_test_case};
   impl->coordinator = impl->system.spawn(coordinator_actor, deps);
   caf::scoped_actor self{impl->system};
   Status status;
@@ -72,19 +77,22 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& options) {
   return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
 }
 
-Result<std::string> Runtime::create_state_machine(const std::string& name, const std::string& definition) {
+Result<std::string> Runtime::create_state_machine(const std::string& name, const std::string& definition,
+                                                  const std::string& type) {
+  if (type != "STANDARD" && type != "EXPRESS") return Status::invalid("unknown state machine type " + type);
   auto machine = asl::compile_text(definition);
   if (!machine.ok()) return machine.status();
   storage::StateMachineRecord r;
   r.name = name;
   r.arn = impl_->arn("stateMachine", name);
   r.definition = definition;
+  r.type = type;
   r.role_arn = "arn:aws:iam::" + impl_->options.account + ":role/stepd";
   r.creation_ms = wall_ms();
   Status s = impl_->options.journal->put_state_machine(r);
   if (!s.ok()) return s;
   std::lock_guard<std::mutex> l(impl_->mu);
-  impl_->machines[r.arn] = Impl::Machine{r.name, r.role_arn, std::move(machine).value()};
+  impl_->machines[r.arn] = Impl::Machine{r.name, r.role_arn, r.type == "EXPRESS", std::move(machine).value()};
   return r.arn;
 }
 
@@ -114,17 +122,33 @@ void Runtime::start_execution_async(const std::string& state_machine_arn, const 
     if (!sm.ok()) return done(sm.status());
     auto m = asl::compile_text(sm->definition);
     if (!m.ok()) return done(m.status());
-    machine = Impl::Machine{sm->name, sm->role_arn, std::move(m).value()};
+    machine = Impl::Machine{sm->name, sm->role_arn, sm->type == "EXPRESS", std::move(m).value()};
     std::lock_guard<std::mutex> l(impl_->mu);
     impl_->machines[state_machine_arn] = machine;
   }
   storage::ExecutionRecord record;
   record.state_machine_arn = state_machine_arn;
+  record.express = machine.express;
   engine::StartParams& p = record.params;
   p.execution_name = name;
-  p.execution_arn = impl_->arn("execution", machine.name + ":" + name);
-  if (journal.execution_seq(p.execution_arn).ok()) return done(p.execution_arn);  // started before
-  auto seq = journal.next_seq();
+  {
+    std::lock_guard<std::mutex> l(impl_->mu);
+    p.seed = impl_->rng();
+  }
+  if (machine.express) {
+    // Express ARNs carry a uuid: the same name may run many times at once.
+    char uuid[40];
+    std::snprintf(uuid, sizeof uuid, "%08llx-%04llx-%04llx-%04llx-%012llx",
+                  static_cast<unsigned long long>(p.seed >> 32), static_cast<unsigned long long>((p.seed >> 16) & 0xffff),
+                  static_cast<unsigned long long>(0x4000 | (p.seed & 0x0fff)),
+                  static_cast<unsigned long long>(0x8000 | ((p.seed >> 20) & 0x3fff)),
+                  static_cast<unsigned long long>((p.seed * 0x9e3779b97f4a7c15ULL) & 0xffffffffffffULL));
+    p.execution_arn = impl_->arn("express", machine.name + ":" + name + ":" + uuid);
+  } else {
+    p.execution_arn = impl_->arn("execution", machine.name + ":" + name);
+    if (journal.execution_seq(p.execution_arn).ok()) return done(p.execution_arn);  // started before
+  }
+  auto seq = machine.express ? impl_->express.next_seq() : journal.next_seq();
   if (!seq.ok()) return done(seq.status());
   record.seq = *seq;
   p.state_machine_name = machine.name;
@@ -133,10 +157,6 @@ void Runtime::start_execution_async(const std::string& state_machine_arn, const 
   p.region = impl_->options.region;
   p.input_text = input;
   p.start_ms = wall_ms();
-  {
-    std::lock_guard<std::mutex> l(impl_->mu);
-    p.seed = impl_->rng();
-  }
   caf::anon_send(impl_->coordinator, start_atom::value, std::move(record), machine.compiled,
                  StartCallback(std::move(done)));
 }

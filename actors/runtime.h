@@ -18,7 +18,7 @@
 namespace stepd::actors {
 
 struct RuntimeOptions {
-  storage::Journal* journal = nullptr;  // REQUIRES: outlives the Runtime
+  storage::Journal* journal = nullptr;  // STANDARD executions. REQUIRES: outlives the Runtime
   std::size_t threads = 2;              // CAF scheduler workers: the core count
   std::string region = "us-east-1";
   std::string account = "123456789012";
@@ -37,8 +37,11 @@ class Runtime {
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
 
-  // Registers (or replaces) a state machine; returns its ARN.
-  Result<std::string> create_state_machine(const std::string& name, const std::string& definition);
+  // Registers (or replaces) a state machine of `type` ("STANDARD" or
+  // "EXPRESS"); returns its ARN. EXPRESS executions run the same actors
+  // with no per-event persistence (in memory, at-least-once), as on AWS.
+  Result<std::string> create_state_machine(const std::string& name, const std::string& definition,
+                                           const std::string& type = "STANDARD");
 
   // Starts an execution; returns its ARN once ExecutionStarted (and all
   // that followed in the same decision) is durable. The same name on the

@@ -28,6 +28,7 @@ struct ExecutionRecord {
   std::int64_t stop_ms = 0;
   std::optional<std::string> error, cause;
   std::string output;  // JSON text when SUCCEEDED
+  bool express = false;  // an EXPRESS execution: kept in memory only, never recovered
 };
 
 // A registered state machine (the definition its executions run).

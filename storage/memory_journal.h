@@ -13,7 +13,10 @@ class MemoryJournal : public Journal {
  public:
   // With keep_history false, appended events are dropped and finished
   // executions forgotten: EXPRESS keeps no per-event log, as on AWS.
-  explicit MemoryJournal(bool keep_history = true) : keep_history_(keep_history) {}
+  // Sequence numbers start after `first_seq` (EXPRESS uses a range of its
+  // own so they never meet the durable journal's).
+  explicit MemoryJournal(bool keep_history = true, std::uint64_t first_seq = 0)
+      : keep_history_(keep_history), last_seq_(first_seq) {}
 
   Result<std::uint64_t> next_seq() override;
   // Applies at once and calls `done` on the caller's thread.

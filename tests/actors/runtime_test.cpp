@@ -105,3 +105,20 @@ TEST_CASE("a runtime opened over open executions resumes them from their logs") 
   REQUIRE(events->size() == 6);
   CHECK(events->back().type == engine::EventType::ExecutionSucceeded);
 }
+
+TEST_CASE("EXPRESS executions run the same actors and leave nothing in the durable journal") {
+  storage::MemoryJournal journal;
+  auto rt = open(journal);
+  auto sm = rt->create_state_machine("fast", kChain, "EXPRESS");
+  REQUIRE(sm.ok());
+  auto a = rt->start_execution(*sm, "same", R"({"items":[1]})");
+  auto b = rt->start_execution(*sm, "same", R"({"items":[1]})");
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(a->find(":express:fast:same:") != std::string::npos);
+  CHECK(*a != *b);  // not idempotent by name, as on AWS
+  REQUIRE(rt->wait_idle(10000));
+  CHECK_FALSE(journal.execution_seq(*a).ok());
+  CHECK(journal.open_executions()->empty());
+  CHECK_FALSE(rt->create_state_machine("x", kChain, "FAST").ok());
+}

@@ -1,5 +1,7 @@
 #include "actors/coordinator.h"
 
+#include <algorithm>
+#include <chrono>
 #include <map>
 #include <vector>
 
@@ -22,7 +24,7 @@ caf::actor spawn_execution(Self self, const storage::ExecutionRecord& record, Ma
 
 void maybe_idle(Self self) {
   auto& st = self->state;
-  if (!st.running.empty()) return;
+  if (!st.running.empty() || st.dormant > 0) return;
   for (auto& p : st.idle_waiters) p.deliver(true);
   st.idle_waiters.clear();
 }
@@ -65,6 +67,34 @@ void fail_execution(Self self, std::uint64_t seq, const std::string& why) {
   st.deps.journal->append(std::move(a), [](const Status&) {});
 }
 
+void resume(Self self, const storage::ExecutionRecord& record);
+
+// Wakes passivated executions whose wake-up is near: clears the entry and
+// resumes each from its log.
+void wake_due(Self self) {
+  auto& st = self->state;
+  using namespace std::chrono;
+  std::int64_t now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  auto due = st.deps.journal->due_wakes(now + st.poll_ms, 1024);
+  if (!due.ok()) return;
+  for (const auto& w : *due) {
+    storage::Append clear;
+    clear.seq = w.seq;
+    clear.unwake_ms = w.due_ms;
+    auto record = st.deps.journal->execution(w.seq);
+    bool sleeping = record.ok() && record->wake_ms == w.due_ms && record->status == "RUNNING" &&
+                    !st.running.count(w.seq);
+    if (sleeping) {
+      record->wake_ms = 0;
+      clear.record = *record;
+    }
+    st.deps.journal->append(std::move(clear), [](const Status&) {});
+    if (!sleeping) continue;  // a stale entry: the execution woke or ended meanwhile
+    if (st.dormant > 0) --st.dormant;
+    resume(self, *record);
+  }
+}
+
 void resume(Self self, const storage::ExecutionRecord& record) {
   auto machine = machine_for(self, record.state_machine_arn);
   if (!machine.ok()) {
@@ -78,8 +108,10 @@ void resume(Self self, const storage::ExecutionRecord& record) {
 
 }  // namespace
 
-caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, ExecutionDeps deps) {
+caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, ExecutionDeps deps,
+                                std::int64_t poll_ms) {
   self->state.deps = deps;
+  self->state.poll_ms = std::max<std::int64_t>(poll_ms, 10);
   // Stopping the runtime stops every execution where it stands: what was
   // acknowledged is in the journal, and the next runtime resumes from there.
   self->set_exit_handler([=](caf::exit_msg& m) {
@@ -115,10 +147,30 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Exe
         self->send(a, start_atom::value, std::move(done));
       },
       [=](recover_atom) -> std::size_t {
-        auto open = self->state.deps.journal->open_executions();
+        auto& st = self->state;
+        auto open = st.deps.journal->open_executions();
         if (!open.ok()) return 0;
-        for (const auto& r : *open) resume(self, r);
+        for (const auto& r : *open) {
+          if (r.wake_ms > 0) {
+            ++st.dormant;  // asleep: the wake-up poll resumes it in time
+          } else {
+            resume(self, r);
+          }
+        }
+        self->send(self, wake_atom::value);
         return open->size();
+      },
+      [=](wake_atom) {
+        wake_due(self);
+        self->delayed_send(self, std::chrono::milliseconds(self->state.poll_ms), wake_atom::value);
+      },
+      [=](passive_atom, std::uint64_t seq) {
+        auto& st = self->state;
+        auto it = st.running.find(seq);
+        if (it == st.running.end()) return;
+        st.seq_of.erase(it->second.address());
+        st.running.erase(it);
+        ++st.dormant;
       },
       [=](done_atom, std::uint64_t seq) {
         auto& st = self->state;
@@ -132,7 +184,7 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Exe
       },
       [=](idle_atom) -> caf::result<bool> {
         auto& st = self->state;
-        if (st.running.empty()) return true;
+        if (st.running.empty() && st.dormant == 0) return true;
         auto p = self->make_response_promise<bool>();
         st.idle_waiters.push_back(p);
         return p;

@@ -30,12 +30,18 @@ struct CoordinatorState {
   std::map<std::uint64_t, int> restarts;                // seq -> deaths so far
   std::map<std::string, MachinePtr> machines;           // state machine ARN -> compiled
   std::vector<caf::typed_response_promise<bool>> idle_waiters;
+  std::size_t dormant = 0;                              // passivated: open, no actor, a wake-up entry
+  std::int64_t poll_ms = 1000;                          // how often the wake-up entries are read
 };
 
 // Handles: (start_atom, ExecutionRecord, MachinePtr, StartCallback)
 //          (recover_atom)  -> std::size_t  the open executions it resumed
-//          (idle_atom)     -> bool          true once nothing runs
+//          (idle_atom)     -> bool          true once nothing runs (nor sleeps)
+//          (passive_atom, seq)              an execution passivated
+// Every poll_ms it wakes the passivated executions due within the next
+// poll, so their own timers fire on time.
 //          (count_atom)    -> std::size_t   executions running now
-caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, ExecutionDeps deps);
+caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, ExecutionDeps deps,
+                                std::int64_t poll_ms);
 
 }  // namespace stepd::actors

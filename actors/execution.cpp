@@ -1,6 +1,8 @@
 #include "actors/execution.h"
 
 #include <chrono>
+#include <algorithm>
+#include <limits>
 #include <map>
 #include <utility>
 
@@ -20,6 +22,7 @@ storage::Journal& journal(const ExecutionActorState& st) {
 }
 
 void acknowledged(Self self, std::uint64_t batch, const std::string& error);
+void maybe_passivate(Self self);
 
 // Hands one decision to the journal; its effects run at the ack.
 void persist(Self self, engine::Decisions d, bool first) {
@@ -107,6 +110,32 @@ void acknowledged(Self self, std::uint64_t batch, const std::string& error) {
     return self->quit();
   }
   for (const auto& e : p.effects) run_effect(self, e);
+  maybe_passivate(self);
+}
+
+// A long wait needs no resident actor: when all the execution waits on is
+// timers due later than passivate_after_ms, record a wake-up entry and quit;
+// the coordinator resumes it from its log in time (pending_effects re-arms
+// the timers).
+void maybe_passivate(Self self) {
+  auto& st = self->state;
+  if (st.deps.passivate_after_ms <= 0 || st.record.express || st.passivating || !st.pending.empty()) return;
+  std::int64_t earliest = std::numeric_limits<std::int64_t>::max();
+  for (const auto& e : engine::pending_effects(*st.exec)) {
+    if (e.kind == engine::EffectKind::kInvokeTask) return;  // a task answers into this actor
+    earliest = std::min(earliest, e.due_ms);
+  }
+  if (earliest == std::numeric_limits<std::int64_t>::max()) return;
+  if (earliest - wall_ms() < st.deps.passivate_after_ms) return;
+  st.passivating = true;
+  storage::Append a;
+  a.seq = st.record.seq;
+  st.record.wake_ms = earliest;
+  a.record = st.record;
+  a.wake_ms = earliest;
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  journal(st).append(std::move(a),
+                     [me](const Status& s) { caf::anon_send(me, passive_atom::value, s.ok()); });
 }
 
 }  // namespace
@@ -147,9 +176,21 @@ caf::behavior execution_actor(caf::stateful_actor<ExecutionActorState>* self, Ex
         }
         for (const auto& e : engine::pending_effects(*st.exec)) run_effect(self, e);
       },
+      [=](passive_atom, bool durable) {
+        auto& st = self->state;
+        if (!st.passivating) return;  // a fact came meanwhile: stay (the stale entry wakes no one twice)
+        st.passivating = false;
+        if (!durable) return;
+        self->send(st.coordinator, passive_atom::value, st.record.seq);
+        self->quit();
+      },
       [=](fact_atom, engine::Fact& f) {
         auto& st = self->state;
         if (!st.exec || st.closed) return;
+        if (st.passivating) {  // something happened: this actor is needed after all
+          st.passivating = false;
+          st.record.wake_ms = 0;
+        }
         f.now_ms = wall_ms();
         engine::Decisions d = engine::decide(*st.exec, f);
         persist(self, std::move(d), /*first=*/false);

@@ -22,6 +22,10 @@ struct ExecutionDeps {
   storage::Journal* express_journal = nullptr;  // EXPRESS executions: in memory, no per-event log
   const mock::MockConfig* mocks = nullptr;  // Task answers until integrations exist; null: Tasks fail
   std::string mock_test_case;
+  // An execution whose next wake-up is at least this far away (and that
+  // waits on no task) leaves memory: a timer entry in the journal wakes it.
+  // 0: never.
+  std::int64_t passivate_after_ms = 0;
 };
 
 // Effects waiting for the batch that justifies them to be durable.
@@ -43,6 +47,7 @@ struct ExecutionActorState {
   std::map<std::uint64_t, PendingBatch> pending;  // by batch number, until acknowledged
   StartCallback started;                           // the start request, answered at the first ack
   bool closing = false;                            // the end was handed to the journal
+  bool passivating = false;                        // a wake-up entry is on its way to the journal
   bool closed = false;                             // the end is durable: ignore late facts
 };
 
@@ -50,6 +55,8 @@ struct ExecutionActorState {
 //            once its first decision is durable;
 //          (recover_atom)               fold the log, re-arm pending work;
 //          (fact_atom, Fact)            task results, timers, stop.
+// Sends (passive_atom, seq) to `coordinator` and quits when it passivated
+// (its wake-up entry is durable); the coordinator wakes it from the log.
 // Sends (done_atom, seq) to `coordinator` when the execution has finished
 // and that is durable, then quits. An error from the journal makes it quit
 // with an error: the coordinator restarts it from its log.

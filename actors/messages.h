@@ -21,6 +21,8 @@ using ack_atom = caf::atom_constant<caf::atom("sd_ack")>;        // a batch of e
 using done_atom = caf::atom_constant<caf::atom("sd_done")>;      // an execution finished
 using idle_atom = caf::atom_constant<caf::atom("sd_idle")>;      // answer when nothing runs
 using count_atom = caf::atom_constant<caf::atom("sd_count")>;    // how many executions run
+using passive_atom = caf::atom_constant<caf::atom("sd_passive")>;  // an execution sleeps until its timer
+using wake_atom = caf::atom_constant<caf::atom("sd_wake")>;       // the coordinator's timer-index poll
 
 using MachinePtr = std::shared_ptr<const asl::StateMachine>;
 

@@ -1,5 +1,6 @@
 #include "actors/runtime.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <future>
@@ -66,8 +67,11 @@ Runtime::~Runtime() {
 Result<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& options) {
   if (!options.journal) return Status::invalid("the runtime needs a journal");
   auto impl = std::make_unique<Impl>(options);
-  ExecutionDeps deps{options.journal, &impl->express, options.mocks, options.mock_test_case};
-  impl->coordinator = impl->system.spawn(coordinator_actor, deps);
+  ExecutionDeps deps{options.journal, &impl->express, options.mocks, options.mock_test_case,
+                     std::max<std::int64_t>(options.passivate_after_ms, 0)};
+  // Waking must not come later than the wake-up: passivate only waits longer than two polls.
+  if (deps.passivate_after_ms > 0) deps.passivate_after_ms = std::max(deps.passivate_after_ms, 2 * options.wake_poll_ms);
+  impl->coordinator = impl->system.spawn(coordinator_actor, deps, options.wake_poll_ms);
   caf::scoped_actor self{impl->system};
   Status status;
   self->request(impl->coordinator, caf::infinite, recover_atom::value)

@@ -26,6 +26,10 @@ struct RuntimeOptions {
   // until real integrations exist; null: Tasks fail saying so.
   const mock::MockConfig* mocks = nullptr;
   std::string mock_test_case;
+  // An execution whose next wake-up is at least this far away leaves memory
+  // (a wake-up entry in the journal brings it back); 0: never.
+  std::int64_t passivate_after_ms = 30000;
+  std::int64_t wake_poll_ms = 1000;  // how often wake-up entries are read
 };
 
 class Runtime {
@@ -54,10 +58,10 @@ class Runtime {
   void start_execution_async(const std::string& state_machine_arn, const std::string& name, const std::string& input,
                              std::function<void(Result<std::string>)> done);
 
-  // Blocks until no execution is running (or `timeout_ms` passed: false).
+  // Blocks until no execution is running or asleep (or `timeout_ms` passed: false).
   bool wait_idle(std::int64_t timeout_ms);
 
-  // The number of executions that are running now.
+  // The number of executions with an actor now (passivated ones have none).
   std::size_t running();
 
   struct Impl;

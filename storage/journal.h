@@ -29,6 +29,7 @@ struct ExecutionRecord {
   std::optional<std::string> error, cause;
   std::string output;  // JSON text when SUCCEEDED
   bool express = false;  // an EXPRESS execution: kept in memory only, never recovered
+  std::int64_t wake_ms = 0;  // passivated (no actor) until then; 0 while an actor holds it
 };
 
 // A registered state machine (the definition its executions run).
@@ -49,6 +50,14 @@ struct Append {
   std::optional<ExecutionRecord> record;  // written when set
   bool opened = false;                    // the execution becomes open (start)
   bool closed = false;                    // the execution left the open index (end)
+  std::optional<std::int64_t> wake_ms;    // add a timer entry: wake the execution then
+  std::optional<std::int64_t> unwake_ms;  // remove the timer entry of that time
+};
+
+// A passivated execution whose wake-up time has come.
+struct DueWake {
+  std::int64_t due_ms = 0;
+  std::uint64_t seq = 0;
 };
 
 class Journal {
@@ -74,6 +83,8 @@ class Journal {
   virtual Result<ExecutionRecord> execution(std::uint64_t seq) = 0;
   virtual Result<std::uint64_t> execution_seq(const std::string& execution_arn) = 0;
   virtual Result<std::vector<engine::Event>> history(std::uint64_t seq) = 0;
+  // Up to `max` timer entries due at or before `now_ms`, earliest first.
+  virtual Result<std::vector<DueWake>> due_wakes(std::int64_t now_ms, std::size_t max) = 0;
 };
 
 }  // namespace stepd::storage

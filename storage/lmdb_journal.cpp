@@ -1,5 +1,7 @@
 #include "storage/lmdb_journal.h"
 
+#include <algorithm>
+
 #include <flatbuffers/flatbuffers.h>
 
 #include "schema/records_generated.h"
@@ -50,6 +52,7 @@ std::string encode_record(const ExecutionRecord& r) {
   b.add_output(output);
   if (r.error) b.add_error(error);
   if (r.cause) b.add_cause(cause);
+  if (r.wake_ms) b.add_wake_ms(r.wake_ms);
   fbb.Finish(b.Finish());
   return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
 }
@@ -79,6 +82,7 @@ Result<ExecutionRecord> decode_record(std::string_view bytes) {
   r.output = str(x->output());
   if (x->error()) r.error = x->error()->str();
   if (x->cause()) r.cause = x->cause()->str();
+  r.wake_ms = x->wake_ms();
   return r;
 }
 
@@ -135,6 +139,8 @@ class LmdbJournal : public Journal {
     }
     if (a.opened) mark_open(b, t, a.seq);
     if (a.closed) mark_closed(b, t, a.seq);
+    if (a.unwake_ms) del_timer(b, t, static_cast<std::uint64_t>(*a.unwake_ms), a.seq);
+    if (a.wake_ms) put_timer(b, t, static_cast<std::uint64_t>(*a.wake_ms), a.seq, std::string());
     writer_->submit(std::move(b), std::move(done));
   }
 
@@ -174,6 +180,15 @@ class LmdbJournal : public Journal {
 
   Result<std::uint64_t> execution_seq(const std::string& execution_arn) override {
     return store_.find_execution(execution_arn);
+  }
+
+  Result<std::vector<DueWake>> due_wakes(std::int64_t now_ms, std::size_t max) override {
+    auto due = store_.due_timers(static_cast<std::uint64_t>(std::max<std::int64_t>(0, now_ms)), max);
+    if (!due.ok()) return due.status();
+    std::vector<DueWake> out;
+    out.reserve(due->size());
+    for (const auto& d : *due) out.push_back(DueWake{static_cast<std::int64_t>(d.due_ms), d.seq});
+    return out;
   }
 
   Result<std::vector<engine::Event>> history(std::uint64_t seq) override {

@@ -25,6 +25,8 @@ void MemoryJournal::append(Append a, std::function<void(const Status&)> done) {
     }
     if (a.opened) open_[a.seq] = true;
     if (a.closed) open_.erase(a.seq);
+    if (a.unwake_ms) wakes_.erase({*a.unwake_ms, a.seq});
+    if (a.wake_ms) wakes_.insert({*a.wake_ms, a.seq});
   }
   done(Status());
 }
@@ -68,6 +70,16 @@ Result<std::vector<engine::Event>> MemoryJournal::history(std::uint64_t seq) {
   auto it = events_.find(seq);
   if (it == events_.end()) return std::vector<engine::Event>();
   return it->second;
+}
+
+Result<std::vector<DueWake>> MemoryJournal::due_wakes(std::int64_t now_ms, std::size_t max) {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<DueWake> out;
+  for (const auto& w : wakes_) {
+    if (w.first > now_ms || out.size() >= max) break;
+    out.push_back(DueWake{w.first, w.second});
+  }
+  return out;
 }
 
 }  // namespace stepd::storage

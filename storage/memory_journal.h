@@ -4,6 +4,7 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "storage/journal.h"
 
@@ -28,6 +29,7 @@ class MemoryJournal : public Journal {
   Result<ExecutionRecord> execution(std::uint64_t seq) override;
   Result<std::uint64_t> execution_seq(const std::string& execution_arn) override;
   Result<std::vector<engine::Event>> history(std::uint64_t seq) override;
+  Result<std::vector<DueWake>> due_wakes(std::int64_t now_ms, std::size_t max) override;
 
  private:
   const bool keep_history_;
@@ -38,6 +40,7 @@ class MemoryJournal : public Journal {
   std::map<std::string, std::uint64_t> by_arn_;                 // guarded by mu_
   std::map<std::uint64_t, std::vector<engine::Event>> events_;  // guarded by mu_
   std::map<std::uint64_t, bool> open_;                          // guarded by mu_
+  std::set<std::pair<std::int64_t, std::uint64_t>> wakes_;      // guarded by mu_
 };
 
 }  // namespace stepd::storage

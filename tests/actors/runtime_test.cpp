@@ -4,6 +4,10 @@
 
 #include "actors/runtime.h"
 
+#include <chrono>
+#include <limits>
+#include <thread>
+
 #include <catch2/catch.hpp>
 
 #include "src/common/json.h"
@@ -121,4 +125,46 @@ TEST_CASE("EXPRESS executions run the same actors and leave nothing in the durab
   CHECK_FALSE(journal.execution_seq(*a).ok());
   CHECK(journal.open_executions()->empty());
   CHECK_FALSE(rt->create_state_machine("x", kChain, "FAST").ok());
+}
+
+TEST_CASE("a long Wait passivates the execution: no actor while it sleeps, woken in time from the log") {
+  storage::MemoryJournal journal;
+  actors::RuntimeOptions o;
+  o.journal = &journal;
+  o.passivate_after_ms = 300;
+  o.wake_poll_ms = 100;
+  std::string arn;
+  {
+    auto rt = actors::Runtime::open(o);
+    REQUIRE(rt.ok());
+    auto sm = (*rt)->create_state_machine("sleeper", R"({"StartAt":"W","States":{
+        "W":{"Type":"Wait","Seconds":2,"Next":"P"},"P":{"Type":"Pass","End":true}}})");
+    REQUIRE(sm.ok());
+    auto started = (*rt)->start_execution(*sm, "s", R"({"x":1})");
+    REQUIRE(started.ok());
+    arn = *started;
+    // Passivation happens right after the Wait is entered.
+    for (int i = 0; i < 50 && (*rt)->running() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    CHECK((*rt)->running() == 0);
+    auto seq = journal.execution_seq(arn);
+    REQUIRE(seq.ok());
+    CHECK(journal.execution(*seq)->wake_ms > 0);
+    CHECK(journal.due_wakes(std::numeric_limits<std::int64_t>::max(), 10)->size() == 1);
+  }  // stopped while asleep: a new runtime must not resume it at boot, only at its time
+  auto t0 = std::chrono::steady_clock::now();
+  auto rt = actors::Runtime::open(o);
+  REQUIRE(rt.ok());
+  CHECK((*rt)->running() == 0);
+  REQUIRE((*rt)->wait_idle(10000));
+  auto seq = journal.execution_seq(arn);
+  auto rec = journal.execution(*seq);
+  CHECK(rec->status == "SUCCEEDED");
+  CHECK(rec->wake_ms == 0);
+  CHECK(journal.due_wakes(std::numeric_limits<std::int64_t>::max(), 10)->empty());
+  // It ended no earlier than its Wait allowed.
+  auto events = journal.history(*seq);
+  REQUIRE(events->size() == 6);
+  CHECK((*events)[2].type == engine::EventType::WaitStateExited);
+  CHECK((*events)[2].timestamp_ms - (*events)[1].timestamp_ms >= 2000);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
 }

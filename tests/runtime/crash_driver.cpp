@@ -118,6 +118,10 @@ int main(int argc, char** argv) {
   o.journal = journal->get();
   o.mocks = &*mocks;
   o.mock_test_case = "crash";
+  // Waits of 1 s passivate, so kills also land on sleeping executions and
+  // on wake-ups.
+  o.passivate_after_ms = 200;
+  o.wake_poll_ms = 100;
   auto rt = actors::Runtime::open(o);
   if (!rt.ok()) return fail(rt.status().message());
   std::vector<std::string> machines;

@@ -23,6 +23,7 @@ storage::Journal& journal(const ExecutionActorState& st) {
 
 void acknowledged(Self self, std::uint64_t batch, const std::string& error);
 void maybe_passivate(Self self);
+void arm_timers(Self self);
 
 // Hands one decision to the journal; its effects run at the ack.
 void persist(Self self, engine::Decisions d, bool first) {
@@ -109,8 +110,21 @@ void acknowledged(Self self, std::uint64_t batch, const std::string& error) {
     self->send(st.coordinator, done_atom::value, st.record.seq);
     return self->quit();
   }
-  for (const auto& e : p.effects) run_effect(self, e);
+  // Passivate first: a sleeping execution must leave no timer behind in
+  // CAF's clock (a pending delayed message keeps the dead actor's memory).
   maybe_passivate(self);
+  for (const auto& e : p.effects) {
+    if (!st.passivating || e.kind == engine::EffectKind::kInvokeTask) run_effect(self, e);
+  }
+}
+
+// Arms the timers of everything the execution waits on (after a cancelled
+// passivation, whose timers were never armed). Extra copies are harmless:
+// the engine ignores a fact whose token is stale.
+void arm_timers(Self self) {
+  for (const auto& e : engine::pending_effects(*self->state.exec)) {
+    if (e.kind != engine::EffectKind::kInvokeTask) run_effect(self, e);
+  }
 }
 
 // A long wait needs no resident actor: when all the execution waits on is
@@ -174,13 +188,20 @@ caf::behavior execution_actor(caf::stateful_actor<ExecutionActorState>* self, Ex
           // The end was recorded but not the closed index: finish that.
           return persist(self, engine::Decisions{}, /*first=*/false);
         }
-        for (const auto& e : engine::pending_effects(*st.exec)) run_effect(self, e);
+        maybe_passivate(self);
+        if (!st.passivating) arm_timers(self);
+        for (const auto& e : engine::pending_effects(*st.exec)) {
+          if (e.kind == engine::EffectKind::kInvokeTask) run_effect(self, e);
+        }
       },
       [=](passive_atom, bool durable) {
         auto& st = self->state;
         if (!st.passivating) return;  // a fact came meanwhile: stay (the stale entry wakes no one twice)
         st.passivating = false;
-        if (!durable) return;
+        if (!durable) {
+          st.record.wake_ms = 0;
+          return arm_timers(self);
+        }
         self->send(st.coordinator, passive_atom::value, st.record.seq);
         self->quit();
       },
@@ -190,6 +211,7 @@ caf::behavior execution_actor(caf::stateful_actor<ExecutionActorState>* self, Ex
         if (st.passivating) {  // something happened: this actor is needed after all
           st.passivating = false;
           st.record.wake_ms = 0;
+          arm_timers(self);
         }
         f.now_ms = wall_ms();
         engine::Decisions d = engine::decide(*st.exec, f);

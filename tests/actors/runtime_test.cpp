@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <limits>
+#include <map>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -167,4 +168,80 @@ TEST_CASE("a long Wait passivates the execution: no actor while it sleeps, woken
   CHECK((*events)[2].type == engine::EventType::WaitStateExited);
   CHECK((*events)[2].timestamp_ms - (*events)[1].timestamp_ms >= 2000);
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+}
+
+TEST_CASE("recovery mid-Map resumes only the unfinished iterations") {
+  storage::MemoryJournal journal;
+  actors::RuntimeOptions o;
+  o.journal = &journal;
+  o.passivate_after_ms = 0;
+  const char* def = R"({"StartAt":"M","States":{
+      "M":{"Type":"Map","MaxConcurrency":1,"ItemProcessor":{"StartAt":"W","States":{
+          "W":{"Type":"Wait","Seconds":1,"End":true}}},"Next":"P"},
+      "P":{"Type":"Parallel","End":true,"Branches":[
+          {"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}},
+          {"StartAt":"B","States":{"B":{"Type":"Wait","Seconds":1,"End":true}}}]}}})";
+  std::string arn;
+  {
+    auto rt = actors::Runtime::open(o);
+    REQUIRE(rt.ok());
+    auto sm = (*rt)->create_state_machine("mapper", def);
+    auto started = (*rt)->start_execution(*sm, "m", "[1,2,3]");
+    REQUIRE(started.ok());
+    arn = *started;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // iteration 0 done, 1 waiting
+  }
+  auto seq = *journal.execution_seq(arn);
+  auto before = *journal.history(seq);
+  int started_before = 0;
+  for (const auto& e : before) started_before += e.type == engine::EventType::MapIterationStarted;
+  REQUIRE(started_before >= 1);
+  REQUIRE(started_before < 3);
+
+  auto rt = actors::Runtime::open(o);
+  REQUIRE(rt.ok());
+  REQUIRE((*rt)->wait_idle(15000));
+  auto events = *journal.history(seq);
+  CHECK(journal.execution(seq)->status == "SUCCEEDED");
+  std::map<std::int64_t, int> starts;
+  int pass_a = 0;
+  for (const auto& e : events) {
+    if (e.type == engine::EventType::MapIterationStarted) ++starts[e.details.at("index").as_int64()];
+    if (e.type == engine::EventType::PassStateEntered && e.name == "A") ++pass_a;
+  }
+  CHECK(starts == std::map<std::int64_t, int>{{0, 1}, {1, 1}, {2, 1}});  // none ran twice
+  CHECK(pass_a == 1);
+  for (std::size_t i = 0; i < events.size(); ++i) CHECK(events[i].id == static_cast<std::int64_t>(i + 1));
+}
+
+TEST_CASE("recovery mid-Parallel resumes only the unfinished branch") {
+  storage::MemoryJournal journal;
+  actors::RuntimeOptions o;
+  o.journal = &journal;
+  o.passivate_after_ms = 0;
+  std::string arn;
+  {
+    auto rt = actors::Runtime::open(o);
+    REQUIRE(rt.ok());
+    auto sm = (*rt)->create_state_machine("par", R"({"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,
+        "Branches":[{"StartAt":"A","States":{"A":{"Type":"Pass","Result":"a","End":true}}},
+                    {"StartAt":"B","States":{"B":{"Type":"Wait","Seconds":1,"End":true}}}]}}})");
+    auto started = (*rt)->start_execution(*sm, "p", "{}");
+    REQUIRE(started.ok());
+    arn = *started;
+  }  // stopped while branch B waits; branch A is done
+  auto seq = *journal.execution_seq(arn);
+  auto rt = actors::Runtime::open(o);
+  REQUIRE(rt.ok());
+  REQUIRE((*rt)->wait_idle(10000));
+  auto rec = journal.execution(seq);
+  CHECK(rec->status == "SUCCEEDED");
+  CHECK(rec->output == R"(["a",{}])");
+  int a = 0, b = 0;
+  for (const auto& e : *journal.history(seq)) {
+    a += e.type == engine::EventType::PassStateEntered;
+    b += e.type == engine::EventType::WaitStateEntered;
+  }
+  CHECK(a == 1);
+  CHECK(b == 1);
 }

@@ -238,7 +238,9 @@ TEST_CASE("recovery mid-Parallel resumes only the unfinished branch") {
   CHECK(rec->status == "SUCCEEDED");
   CHECK(rec->output == R"(["a",{}])");
   int a = 0, b = 0;
-  for (const auto& e : *journal.history(seq)) {
+  auto events = journal.history(seq);
+  REQUIRE(events.ok());
+  for (const auto& e : *events) {
     a += e.type == engine::EventType::PassStateEntered;
     b += e.type == engine::EventType::WaitStateEntered;
   }

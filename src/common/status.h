@@ -81,6 +81,8 @@ class Result {
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
+  // By value on a temporary, so `for (auto& x : *f())` owns what it walks.
+  T operator*() && { return std::move(*this).value(); }
 
  private:
   std::variant<T, Status> v_;

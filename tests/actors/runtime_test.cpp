@@ -4,6 +4,7 @@
 
 #include "actors/runtime.h"
 
+#include <atomic>
 #include <chrono>
 #include <limits>
 #include <map>
@@ -246,4 +247,68 @@ TEST_CASE("recovery mid-Parallel resumes only the unfinished branch") {
   }
   CHECK(a == 1);
   CHECK(b == 1);
+}
+
+namespace {
+
+// A journal that refuses some appends of running executions, to kill their
+// actors on purpose; the end of an execution (closed) always goes through.
+class FlakyJournal : public storage::MemoryJournal {
+ public:
+  std::atomic<int> failures_left{0};
+  void append(storage::Append a, std::function<void(const Status&)> done) override {
+    if (!a.closed && !a.opened && failures_left.load() > 0) {
+      --failures_left;
+      return done(Status::io("disk said no"));
+    }
+    storage::MemoryJournal::append(std::move(a), std::move(done));
+  }
+};
+
+const char* kNap = R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":1,"Next":"X"},
+    "X":{"Type":"Wait","Seconds":1,"Next":"P"},"P":{"Type":"Pass","End":true}}})";
+
+}  // namespace
+
+TEST_CASE("an execution whose actor dies is restarted from its log") {
+  FlakyJournal journal;
+  actors::RuntimeOptions o;
+  o.journal = &journal;
+  o.passivate_after_ms = 0;
+  auto rt = actors::Runtime::open(o);
+  REQUIRE(rt.ok());
+  auto sm = (*rt)->create_state_machine("nap", kNap);
+  auto arn = (*rt)->start_execution(*sm, "n", "{}");
+  REQUIRE(arn.ok());
+  journal.failures_left = 1;  // the append after the Wait dies once
+  REQUIRE((*rt)->wait_idle(10000));
+  auto seq = *journal.execution_seq(*arn);
+  CHECK(journal.execution(seq)->status == "SUCCEEDED");
+  auto events = journal.history(seq);
+  REQUIRE(events.ok());
+  for (std::size_t i = 0; i < events->size(); ++i) CHECK((*events)[i].id == static_cast<std::int64_t>(i + 1));
+  CHECK(journal.failures_left == 0);
+}
+
+TEST_CASE("an execution whose actor keeps dying is failed with States.Runtime instead of looping") {
+  FlakyJournal journal;
+  actors::RuntimeOptions o;
+  o.journal = &journal;
+  o.passivate_after_ms = 0;
+  auto rt = actors::Runtime::open(o);
+  REQUIRE(rt.ok());
+  auto sm = (*rt)->create_state_machine("nap", kNap);
+  auto arn = (*rt)->start_execution(*sm, "n", "{}");
+  REQUIRE(arn.ok());
+  journal.failures_left = 1000;
+  REQUIRE((*rt)->wait_idle(20000));
+  auto seq = *journal.execution_seq(*arn);
+  auto rec = journal.execution(seq);
+  CHECK(rec->status == "FAILED");
+  CHECK(rec->error == std::optional<std::string>("States.Runtime"));
+  CHECK(rec->cause->find("stopped 4 times") != std::string::npos);
+  auto events = journal.history(seq);
+  CHECK(events->back().type == engine::EventType::ExecutionFailed);
+  CHECK(events->back().id == static_cast<std::int64_t>(events->size()));
+  CHECK(journal.open_executions()->empty());
 }

@@ -77,6 +77,8 @@ class Journal {
   // Stores a state machine (create or replace), durably, before returning.
   virtual Status put_state_machine(const StateMachineRecord& r) = 0;
   virtual Result<StateMachineRecord> state_machine(const std::string& arn) = 0;
+  // Up to `max` state machines with ARN > `after`, in ARN order.
+  virtual Result<std::vector<StateMachineRecord>> state_machines(const std::string& after, std::size_t max) = 0;
 
   // Reads, each in its own short read transaction.
   virtual Result<std::vector<ExecutionRecord>> open_executions() = 0;

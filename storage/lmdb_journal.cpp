@@ -156,6 +156,18 @@ class LmdbJournal : public Journal {
     return decode_machine(*bytes);
   }
 
+  Result<std::vector<StateMachineRecord>> state_machines(const std::string& after, std::size_t max) override {
+    auto page = store_.list_state_machines(after, max);
+    if (!page.ok()) return page.status();
+    std::vector<StateMachineRecord> out;
+    for (const auto& bytes : *page) {
+      auto r = decode_machine(bytes);
+      if (!r.ok()) return r.status();
+      out.push_back(std::move(r).value());
+    }
+    return out;
+  }
+
   Result<std::vector<ExecutionRecord>> open_executions() override {
     std::vector<ExecutionRecord> out;
     std::uint64_t from = 0;

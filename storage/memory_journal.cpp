@@ -44,6 +44,15 @@ Result<StateMachineRecord> MemoryJournal::state_machine(const std::string& arn) 
   return it->second;
 }
 
+Result<std::vector<StateMachineRecord>> MemoryJournal::state_machines(const std::string& after, std::size_t max) {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<StateMachineRecord> out;
+  for (auto it = machines_.upper_bound(after); it != machines_.end() && out.size() < max; ++it) {
+    out.push_back(it->second);
+  }
+  return out;
+}
+
 Result<std::vector<ExecutionRecord>> MemoryJournal::open_executions() {
   std::lock_guard<std::mutex> l(mu_);
   std::vector<ExecutionRecord> out;

@@ -25,6 +25,7 @@ class MemoryJournal : public Journal {
   bool synchronous() const override { return true; }
   Status put_state_machine(const StateMachineRecord& r) override;
   Result<StateMachineRecord> state_machine(const std::string& arn) override;
+  Result<std::vector<StateMachineRecord>> state_machines(const std::string& after, std::size_t max) override;
   Result<std::vector<ExecutionRecord>> open_executions() override;
   Result<ExecutionRecord> execution(std::uint64_t seq) override;
   Result<std::uint64_t> execution_seq(const std::string& execution_arn) override;

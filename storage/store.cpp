@@ -196,6 +196,22 @@ Result<std::vector<StoredEvent>> Store::read_history(std::uint64_t seq, std::uin
   return out;
 }
 
+Result<std::vector<std::string>> Store::list_state_machines(std::string_view after, std::size_t max) const {
+  auto txn = ReadTxn::begin(env_);
+  if (!txn.ok()) return txn.status();
+  auto c = txn->cursor(tables_.state_machines);
+  if (!c.ok()) return c.status();
+  std::vector<std::string> out;
+  Status s = after.empty() ? c->first() : c->seek(keys::text(after));
+  for (; s.ok() && out.size() < max; s = c->next()) {
+    if (!after.empty() && c->key() == keys::text(after)) continue;
+    out.emplace_back(c->value());
+  }
+  Status end = walk_end(s);
+  if (!end.ok()) return end;
+  return out;
+}
+
 Result<std::string> Store::read_execution(std::uint64_t seq) const {
   return copy_value(env_, tables_.executions, keys::u64(seq));
 }

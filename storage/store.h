@@ -112,6 +112,9 @@ class Store {
   Result<std::uint64_t> find_execution(std::string_view execution_arn) const;
   Result<std::string> read_state_machine(std::string_view state_machine_arn) const;
   Result<std::string> read_task_token(std::string_view token) const;
+  // Up to `max` state machine records with ARN > `after` (all when empty),
+  // in ARN order: ListStateMachines pages with the last ARN.
+  Result<std::vector<std::string>> list_state_machines(std::string_view after, std::size_t max) const;
 
   // Up to `max` open executions with seq >= `from_seq`, in seq order.
   Result<std::vector<std::uint64_t>> list_open_executions(std::uint64_t from_seq, std::size_t max) const;

@@ -14,6 +14,7 @@
 
 #include "src/asl/machine.h"
 #include "src/asl/validate.h"
+#include "src/api/serve.h"
 #include "src/cli/local_run.h"
 #include "src/common/json.h"
 #include "src/engine/engine.h"
@@ -342,6 +343,14 @@ int main(int argc, char** argv) {
     auto* validate = app.add_subcommand("validate", "Validate a definition as ValidateStateMachineDefinition does");
     validate->add_option("definition", vpath, "State machine definition (JSON file)")->required();
 
+    api::ServeOptions so;
+    auto* serve = app.add_subcommand("serve", "Serve the Step Functions API (AWS JSON 1.0) over HTTP");
+    serve->add_option("--port", so.port, "TCP port (default 8083)");
+    serve->add_option("--bind", so.bind, "Address to listen on (default 127.0.0.1)");
+    serve->add_option("--data", so.data_dir, "Data directory of the embedded LMDB store (default ./data)");
+    serve->add_option("--region", so.region, "Region in ARNs (default us-east-1)");
+    serve->add_option("--account", so.account, "Account id in ARNs (default 123456789012)");
+
     std::string data_dir, exec_arn;
     auto* history = app.add_subcommand("history", "Print an execution's history as GetExecutionHistory does");
     history->add_option("--data", data_dir, "The data directory of the store")->required();
@@ -363,6 +372,7 @@ int main(int argc, char** argv) {
     }
     if (run->parsed()) return cmd_run(ra);
     if (validate->parsed()) return cmd_validate(vpath);
+    if (serve->parsed()) return api::serve(so);
     if (history->parsed()) return cmd_history(data_dir, exec_arn);
     if (replay->parsed()) return cmd_replay(data_dir, exec_arn, until, replay_json);
     return 1;

@@ -1,0 +1,88 @@
+#include "src/api/serve.h"
+
+#include <csignal>
+#include <cstdio>
+#include <random>
+
+#include "actors/runtime.h"
+#include "src/api/dispatch.h"
+#include "src/api/http_server.h"
+#include "storage/lmdb_journal.h"
+
+namespace stepd::api {
+
+namespace {
+
+std::string request_id() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  char buf[40];
+  std::uint64_t a = rng(), b = rng();
+  std::snprintf(buf, sizeof buf, "%08llx-%04llx-%04llx-%04llx-%012llx", static_cast<unsigned long long>(a >> 32),
+                static_cast<unsigned long long>((a >> 16) & 0xffff), static_cast<unsigned long long>(a & 0xffff),
+                static_cast<unsigned long long>(b >> 48), static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return buf;
+}
+
+HttpResponse to_http(const ApiResponse& r) {
+  HttpResponse h;
+  h.status = r.status;
+  h.headers.emplace_back("Content-Type", "application/x-amz-json-1.0");
+  h.headers.emplace_back("x-amzn-RequestId", request_id());
+  h.body = r.body;
+  return h;
+}
+
+}  // namespace
+
+int serve(const ServeOptions& o) {
+  auto journal = storage::open_lmdb_journal(o.data_dir, storage::SyncMode::kSync);
+  if (!journal.ok()) {
+    std::fprintf(stderr, "stepd serve: %s\n", journal.status().message().c_str());
+    return 1;
+  }
+  actors::RuntimeOptions ro;
+  ro.journal = journal->get();
+  ro.threads = o.threads;
+  ro.region = o.region;
+  ro.account = o.account;
+  auto runtime = actors::Runtime::open(ro);
+  if (!runtime.ok()) {
+    std::fprintf(stderr, "stepd serve: %s\n", runtime.status().message().c_str());
+    return 1;
+  }
+  Dispatcher dispatcher(**runtime, **journal, o.region, o.account);
+
+  // Block the signals in every thread the servers start; this one waits.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  HttpServerOptions ho;
+  ho.bind = o.bind;
+  ho.port = o.port;
+  ho.threads = o.threads;
+  auto server = HttpServer::start(ho, [&dispatcher](HttpRequest req, std::function<void(HttpResponse)> respond) {
+    if (req.method != "POST") {
+      ApiResponse bad{400, R"({"__type":"UnknownOperationException","message":"Only POST / is served"})"};
+      return respond(to_http(bad));
+    }
+    const std::string* target = req.header("X-Amz-Target");
+    dispatcher.handle(target ? *target : std::string(), req.body,
+                      [respond](ApiResponse r) { respond(to_http(r)); });
+  });
+  if (!server.ok()) {
+    std::fprintf(stderr, "stepd serve: %s\n", server.status().message().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "stepd serve: listening on http://%s:%u (data in %s)\n", o.bind.c_str(),
+               static_cast<unsigned>((*server)->port()), o.data_dir.c_str());
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::fprintf(stderr, "stepd serve: %s, draining\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*server)->stop();
+  return 0;
+}
+
+}  // namespace stepd::api

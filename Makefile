@@ -17,7 +17,7 @@ test: deps
 	cd build-test && ctest --output-on-failure
 
 run: build
-	./build/stepd --help
+	./build/stepd serve --port 8083 --data ./data
 
 bench: build
 	cmake --build build -j $(JOBS) --target benches

@@ -166,21 +166,7 @@ void Dispatcher::handle(const std::string& target, const std::string& body, std:
   if (action == "ValidateStateMachineDefinition") {
     const auto* def = str_field(req, "definition");
     if (!def) return done(error("ValidationException", "The definition is required"));
-    auto diags = asl::validate_text(*def);
-    bj::array out;
-    bool fail = false;
-    for (const auto& d : diags) {
-      fail = fail || d.severity == "ERROR";
-      bj::object o;
-      o["severity"] = d.severity;
-      o["code"] = d.code;
-      o["message"] = d.message;
-      if (!d.location.empty()) o["location"] = d.location;
-      out.push_back(std::move(o));
-    }
-    bj::object r;
-    r["result"] = fail ? "FAIL" : "OK";
-    r["diagnostics"] = std::move(out);
+    bj::object r = asl::validation_result(asl::validate_text(*def));
     r["truncated"] = false;
     return done(ok(r));
   }

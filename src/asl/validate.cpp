@@ -1,5 +1,7 @@
 #include "src/asl/validate.h"
 
+#include <boost/json/array.hpp>
+
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -1171,6 +1173,24 @@ std::string summarize(const std::vector<Diagnostic>& diagnostics) {
     out += d.location.empty() ? "null" : d.location;
   }
   return out;
+}
+
+bj::object validation_result(const std::vector<Diagnostic>& diagnostics) {
+  bj::array out;
+  bool fail = false;
+  for (const auto& d : diagnostics) {
+    fail = fail || d.severity == "ERROR";
+    bj::object o;
+    o["severity"] = d.severity;
+    o["code"] = d.code;
+    o["message"] = d.message;
+    if (!d.location.empty()) o["location"] = d.location;
+    out.push_back(std::move(o));
+  }
+  bj::object r;
+  r["result"] = fail ? "FAIL" : "OK";
+  r["diagnostics"] = std::move(out);
+  return r;
 }
 
 }  // namespace stepd::asl

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 namespace stepd::asl {
@@ -35,5 +36,9 @@ std::vector<Diagnostic> validate_text(std::string_view text);
 // — the text AWS puts in InvalidDefinition ("Invalid State Machine
 // Definition: '...'").
 std::string summarize(const std::vector<Diagnostic>& diagnostics);
+
+// {"result": "OK"|"FAIL", "diagnostics": [...]}, as
+// ValidateStateMachineDefinition answers (FAIL when any ERROR).
+bj::object validation_result(const std::vector<Diagnostic>& diagnostics);
 
 }  // namespace stepd::asl

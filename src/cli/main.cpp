@@ -71,23 +71,9 @@ int cmd_validate(const std::string& path) {
     std::cerr << "stepd validate: " << text.status().message() << "\n";
     return 1;
   }
-  auto diags = asl::validate_text(*text);
-  bool fail = false;
-  bj::array out;
-  for (const auto& d : diags) {
-    if (d.severity == "ERROR") fail = true;
-    bj::object o;
-    o["severity"] = d.severity;
-    o["code"] = d.code;
-    o["message"] = d.message;
-    if (!d.location.empty()) o["location"] = d.location;
-    out.push_back(std::move(o));
-  }
-  bj::object result;
-  result["result"] = fail ? "FAIL" : "OK";
-  result["diagnostics"] = std::move(out);
+  bj::object result = asl::validation_result(asl::validate_text(*text));
   std::cout << json::to_json(result) << "\n";
-  return fail ? 1 : 0;
+  return result["result"] == "FAIL" ? 1 : 0;
 }
 
 struct RunArgs {

@@ -125,7 +125,8 @@ void Runtime::start_execution_async(const std::string& state_machine_arn, const 
     auto sm = journal.state_machine(state_machine_arn);
     if (!sm.ok()) return done(sm.status());
     auto m = asl::compile_text(sm->definition);
-    if (!m.ok()) return done(m.status());
+    // Stored machines were valid when created: failing now is stepd's fault.
+    if (!m.ok()) return done(Status::internal("stored state machine does not compile: " + m.status().message()));
     machine = Impl::Machine{sm->name, sm->role_arn, sm->type == "EXPRESS", std::move(m).value()};
     std::lock_guard<std::mutex> l(impl_->mu);
     impl_->machines[state_machine_arn] = machine;

@@ -54,7 +54,8 @@ class Runtime {
   Result<std::string> start_execution(const std::string& state_machine_arn, const std::string& name,
                                       const std::string& input);
   // The same without blocking: `done` runs (on an actor's thread, or on the
-  // caller's when the start fails at once) with the ARN or why not.
+  // caller's when the start fails at once) with the ARN or why not; an
+  // input that is not JSON gives kInvalidArgument, and nothing else does.
   void start_execution_async(const std::string& state_machine_arn, const std::string& name, const std::string& input,
                              std::function<void(Result<std::string>)> done);
 

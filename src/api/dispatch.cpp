@@ -277,9 +277,6 @@ void Dispatcher::handle(const std::string& target, const std::string& body, std:
     if (input.size() > kMaxPayload) {
       return done(error("InvalidExecutionInput", "Invalid Execution Input: 'The input is larger than 256 KiB'"));
     }
-    if (auto p = json::parse(input); !p.ok()) {
-      return done(error("InvalidExecutionInput", "Invalid State Machine Execution Input: '" + p.status().message() + "'"));
-    }
     auto sm = journal_.state_machine(std::string(*arn));
     if (!sm.ok()) return done(error("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + std::string(*arn) + "'"));
     if (sm->type == "STANDARD") {
@@ -300,7 +297,15 @@ void Dispatcher::handle(const std::string& target, const std::string& body, std:
     auto express = sm->type == "EXPRESS";
     runtime_.start_execution_async(std::string(*arn), name, input,
                                    [done, journal, express](Result<std::string> r) {
-                                     if (!r.ok()) return done(error("InternalError", r.status().message(), 500));
+                                     if (!r.ok()) {
+                                       // The runtime parses the input once and refuses it if it is not JSON.
+                                       if (r.status().code() == Code::kInvalidArgument) {
+                                         return done(error("InvalidExecutionInput",
+                                                           "Invalid State Machine Execution Input: '" +
+                                                               r.status().message() + "'"));
+                                       }
+                                       return done(error("InternalError", r.status().message(), 500));
+                                     }
                                      bj::object o;
                                      o["executionArn"] = *r;
                                      std::int64_t start = 0;

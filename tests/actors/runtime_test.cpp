@@ -28,9 +28,11 @@ const char* kChain = R"({"StartAt":"A","States":{
          {"StartAt":"B1","States":{"B1":{"Type":"Pass","Result":1,"End":true}}},
          {"StartAt":"B2","States":{"B2":{"Type":"Pass","Result":2,"End":true}}}]}}})";
 
-std::unique_ptr<actors::Runtime> open(storage::Journal& j) {
+// A runtime over `j`; passivate_after_ms 0 keeps every execution resident.
+std::unique_ptr<actors::Runtime> open(storage::Journal& j, std::int64_t passivate_after_ms = 30000) {
   actors::RuntimeOptions o;
   o.journal = &j;
+  o.passivate_after_ms = passivate_after_ms;
   auto r = actors::Runtime::open(o);
   INFO(r.status().message());
   REQUIRE(r.ok());
@@ -272,16 +274,12 @@ const char* kNap = R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":1,"N
 
 TEST_CASE("an execution whose actor dies is restarted from its log") {
   FlakyJournal journal;
-  actors::RuntimeOptions o;
-  o.journal = &journal;
-  o.passivate_after_ms = 0;
-  auto rt = actors::Runtime::open(o);
-  REQUIRE(rt.ok());
-  auto sm = (*rt)->create_state_machine("nap", kNap);
-  auto arn = (*rt)->start_execution(*sm, "n", "{}");
+  auto rt = open(journal, /*passivate_after_ms=*/0);
+  auto sm = rt->create_state_machine("nap", kNap);
+  auto arn = rt->start_execution(*sm, "n", "{}");
   REQUIRE(arn.ok());
   journal.failures_left = 1;  // the append after the Wait dies once
-  REQUIRE((*rt)->wait_idle(10000));
+  REQUIRE(rt->wait_idle(10000));
   auto seq = *journal.execution_seq(*arn);
   CHECK(journal.execution(seq)->status == "SUCCEEDED");
   auto events = journal.history(seq);
@@ -292,16 +290,12 @@ TEST_CASE("an execution whose actor dies is restarted from its log") {
 
 TEST_CASE("an execution whose actor keeps dying is failed with States.Runtime instead of looping") {
   FlakyJournal journal;
-  actors::RuntimeOptions o;
-  o.journal = &journal;
-  o.passivate_after_ms = 0;
-  auto rt = actors::Runtime::open(o);
-  REQUIRE(rt.ok());
-  auto sm = (*rt)->create_state_machine("nap", kNap);
-  auto arn = (*rt)->start_execution(*sm, "n", "{}");
+  auto rt = open(journal, /*passivate_after_ms=*/0);
+  auto sm = rt->create_state_machine("nap", kNap);
+  auto arn = rt->start_execution(*sm, "n", "{}");
   REQUIRE(arn.ok());
   journal.failures_left = 1000;
-  REQUIRE((*rt)->wait_idle(20000));
+  REQUIRE(rt->wait_idle(20000));
   auto seq = *journal.execution_seq(*arn);
   auto rec = journal.execution(seq);
   CHECK(rec->status == "FAILED");

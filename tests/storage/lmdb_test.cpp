@@ -17,26 +17,14 @@
 #include <catch2/catch.hpp>
 
 #include "storage/keys.h"
+#include "tests/storage/temp_dir.h"
 
 using namespace stepd;
 using namespace stepd::storage;
+using stepd::testing::TempDir;
 
 namespace {
 
-// A fresh directory under /tmp, removed with everything in it.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/stepd_lmdb_test.XXXXXX";
-    const char* p = mkdtemp(tmpl);
-    REQUIRE(p != nullptr);
-    path = p;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
 
 EnvOptions test_options(std::size_t map_size = std::size_t{64} << 20) {
   EnvOptions o;

@@ -19,26 +19,15 @@
 #include <catch2/catch.hpp>
 
 #include "storage/keys.h"
+#include "tests/storage/temp_dir.h"
 #include "storage/store.h"
 
 using namespace stepd;
 using namespace stepd::storage;
+using stepd::testing::TempDir;
 
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/stepd_writer_test.XXXXXX";
-    const char* p = mkdtemp(tmpl);
-    REQUIRE(p != nullptr);
-    path = p;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
 
 EnvOptions options(SyncMode sync = SyncMode::kNoSync, std::size_t map_size = std::size_t{64} << 20) {
   EnvOptions o;

@@ -29,15 +29,30 @@ void maybe_idle(Self self) {
   st.idle_waiters.clear();
 }
 
-Result<MachinePtr> machine_for(Self self, const std::string& arn) {
+// The compiled definition an execution runs: its revision's (stores older
+// than revisions: the state machine's current definition).
+Result<MachinePtr> machine_for(Self self, const storage::ExecutionRecord& record) {
   auto& st = self->state;
-  if (auto it = st.machines.find(arn); it != st.machines.end()) return it->second;
-  auto rec = st.deps.journal->state_machine(arn);
-  if (!rec.ok()) return rec.status();
-  auto m = asl::compile_text(rec->definition);
+  const std::string& key = record.revision_id.empty() ? record.state_machine_arn : record.revision_id;
+  if (auto it = st.machines.find(key); it != st.machines.end()) return it->second;
+  std::string definition;
+  if (!record.revision_id.empty()) {
+    auto rev = st.deps.journal->revision(record.revision_id);
+    if (!rev.ok()) return rev.status();
+    definition = rev->definition;
+  } else {
+    auto rec = st.deps.journal->state_machine(record.state_machine_arn);
+    if (!rec.ok()) return rec.status();
+    definition = rec->definition;
+  }
+  auto m = asl::compile_text(definition);
   if (!m.ok()) return m.status();
-  st.machines[arn] = *m;
+  st.machines[key] = *m;
   return std::move(m).value();
+}
+
+std::string machine_key(const storage::ExecutionRecord& record) {
+  return record.revision_id.empty() ? record.state_machine_arn : record.revision_id;
 }
 
 // Ends an execution whose actor keeps dying: an ExecutionFailed event after
@@ -96,7 +111,7 @@ void wake_due(Self self) {
 }
 
 void resume(Self self, const storage::ExecutionRecord& record) {
-  auto machine = machine_for(self, record.state_machine_arn);
+  auto machine = machine_for(self, record);
   if (!machine.ok()) {
     fail_execution(self, record.seq, "stepd could not load the state machine to resume this execution: " +
                                          machine.status().message());
@@ -104,6 +119,65 @@ void resume(Self self, const storage::ExecutionRecord& record) {
   }
   auto a = spawn_execution(self, record, std::move(machine).value());
   self->send(a, recover_atom::value);
+}
+
+// The actor of execution `seq`, resumed from its log when it sleeps;
+// nullptr when the execution is not open.
+caf::actor actor_of(Self self, std::uint64_t seq) {
+  auto& st = self->state;
+  if (auto it = st.running.find(seq); it != st.running.end()) return it->second;
+  if (seq >= kExpressSeqBase) return nullptr;
+  auto record = st.deps.journal->execution(seq);
+  if (!record.ok() || record->status != "RUNNING") return nullptr;
+  if (record->wake_ms > 0) {  // asleep: clear its wake-up entry as wake_due would
+    storage::Append clear;
+    clear.seq = seq;
+    clear.unwake_ms = record->wake_ms;
+    record->wake_ms = 0;
+    clear.record = *record;
+    st.deps.journal->append(std::move(clear), [](const Status&) {});
+    if (st.dormant > 0) --st.dormant;
+  }
+  resume(self, *record);
+  auto it = st.running.find(seq);
+  return it == st.running.end() ? nullptr : it->second;
+}
+
+void forget_token(Self self, const std::string& token) {
+  auto& st = self->state;
+  auto it = st.tokens.find(token);
+  if (it == st.tokens.end()) return;
+  const TaskOffer& o = it->second.offer;
+  st.token_of.erase({o.seq, o.frame, o.effect_token});
+  st.tokens.erase(it);  // a queued copy is skipped when dequeued
+}
+
+// Hands the task to the worker: ActivityStarted (with its name) goes to
+// the execution, the token and input to the worker.
+void hand_over(Self self, TokenEntry& entry, Poller& poller) {
+  entry.taken = true;
+  engine::Fact f;
+  f.kind = engine::FactKind::kTaskStarted;
+  f.frame = entry.offer.frame;
+  f.token = entry.offer.effect_token;
+  f.worker_name = poller.worker_name;
+  if (auto a = actor_of(self, entry.offer.seq)) self->send(a, fact_atom::value, std::move(f));
+  poller.done(PolledTask{entry.offer.task_token, entry.offer.input});
+}
+
+// The oldest queued task of `activity` still wanted, or nullptr.
+TokenEntry* next_task(Self self, const std::string& activity) {
+  auto& st = self->state;
+  auto q = st.queues.find(activity);
+  if (q == st.queues.end()) return nullptr;
+  while (!q->second.empty()) {
+    std::string token = std::move(q->second.front());
+    q->second.pop_front();
+    auto it = st.tokens.find(token);
+    if (it != st.tokens.end() && !it->second.taken) return &it->second;
+  }
+  st.queues.erase(q);
+  return nullptr;
 }
 
 }  // namespace
@@ -139,12 +213,101 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Exe
     resume(self, *record);
   });
   return {
-      [=](start_atom, storage::ExecutionRecord& record, MachinePtr& machine, StartCallback& done) {
+      [=](start_atom, storage::ExecutionRecord& record, MachinePtr& machine, StartCallback& done,
+          RecordCallback& finished) {
         auto& st = self->state;
-        st.machines.emplace(record.state_machine_arn, machine);
+        st.machines.emplace(machine_key(record), machine);
         auto a = spawn_execution(self, record, std::move(machine));
         // The execution actor calls back once the start is durable.
-        self->send(a, start_atom::value, std::move(done));
+        self->send(a, start_atom::value, std::move(done), std::move(finished));
+      },
+      [=](stop_atom, std::uint64_t seq, engine::Fact& f, RecordCallback& done) {
+        auto a = actor_of(self, seq);
+        if (!a) {  // not open: it ended already
+          auto record = self->state.deps.journal->execution(seq);
+          return done(record);
+        }
+        self->send(a, stop_atom::value, std::move(f), std::move(done));
+      },
+      [=](redrive_atom, storage::ExecutionRecord& record, RecordCallback& done) {
+        auto& st = self->state;
+        if (st.running.count(record.seq)) {
+          return done(Status::failed("ExecutionNotRedrivable", "Execution is RUNNING and cannot be redriven"));
+        }
+        auto machine = machine_for(self, record);
+        if (!machine.ok()) return done(machine.status());
+        st.restarts.erase(record.seq);
+        auto a = spawn_execution(self, record, std::move(machine).value());
+        self->send(a, redrive_atom::value, std::move(done));
+      },
+      [=](offer_atom, TaskOffer& o) {
+        auto& st = self->state;
+        auto& entry = st.tokens[o.task_token];
+        bool again = entry.offer.seq == o.seq && entry.offer.effect_token == o.effect_token;  // re-offered after a restart
+        bool taken = again && entry.taken;
+        entry.offer = std::move(o);
+        entry.taken = taken;
+        const TaskOffer& offer = entry.offer;
+        st.token_of[{offer.seq, offer.frame, offer.effect_token}] = offer.task_token;
+        if (offer.activity_arn.empty() || taken) return;
+        auto p = st.pollers.find(offer.activity_arn);
+        if (p != st.pollers.end() && !p->second.empty()) {
+          Poller poller = std::move(p->second.front());
+          p->second.pop_front();
+          if (p->second.empty()) st.pollers.erase(p);
+          return hand_over(self, entry, poller);
+        }
+        st.queues[offer.activity_arn].push_back(offer.task_token);
+      },
+      [=](withdraw_atom, std::uint64_t seq, std::int32_t frame, std::uint64_t effect_token) {
+        auto& st = self->state;
+        auto it = st.token_of.find({seq, frame, effect_token});
+        if (it != st.token_of.end()) forget_token(self, std::string(it->second));
+      },
+      [=](poll_atom, const std::string& activity, const std::string& worker, std::int64_t timeout_ms,
+          PollCallback& done) {
+        auto& st = self->state;
+        Poller poller{++st.next_poller, worker, std::move(done)};
+        if (TokenEntry* entry = next_task(self, activity)) return hand_over(self, *entry, poller);
+        st.pollers[activity].push_back(std::move(poller));
+        self->delayed_send(self, std::chrono::milliseconds(std::max<std::int64_t>(timeout_ms, 0)),
+                           expire_atom::value, activity, st.next_poller);
+      },
+      [=](expire_atom, const std::string& activity, std::uint64_t id) {
+        auto& st = self->state;
+        auto p = st.pollers.find(activity);
+        if (p == st.pollers.end()) return;
+        auto& waiting = p->second;
+        for (auto it = waiting.begin(); it != waiting.end(); ++it) {
+          if (it->id != id) continue;
+          PollCallback done = std::move(it->done);
+          waiting.erase(it);
+          if (waiting.empty()) st.pollers.erase(p);
+          return done(std::nullopt);
+        }
+      },
+      [=](answer_atom, const std::string& token, engine::Fact& f, StatusCallback& done) {
+        auto& st = self->state;
+        auto it = st.tokens.find(token);
+        if (it == st.tokens.end()) return done(Status::not_found("Task Does Not Exist"));
+        f.frame = it->second.offer.frame;
+        f.token = it->second.offer.effect_token;
+        std::uint64_t seq = it->second.offer.seq;
+        forget_token(self, token);
+        auto a = actor_of(self, seq);
+        if (!a) return done(Status::not_found("Task Does Not Exist"));
+        self->send(a, fact_atom::value, std::move(f));
+        done(Status());
+      },
+      [=](beat_atom, const std::string& token, StatusCallback& done) {
+        auto& st = self->state;
+        auto it = st.tokens.find(token);
+        if (it == st.tokens.end()) return done(Status::not_found("Task Does Not Exist"));
+        const TaskOffer& o = it->second.offer;
+        auto a = actor_of(self, o.seq);
+        if (!a) return done(Status::not_found("Task Does Not Exist"));
+        self->send(a, beat_atom::value, o.frame, o.effect_token);
+        done(Status());
       },
       [=](recover_atom) -> std::size_t {
         auto& st = self->state;
@@ -174,6 +337,11 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Exe
       },
       [=](done_atom, std::uint64_t seq) {
         auto& st = self->state;
+        // Tasks of an ended execution wait on nothing any more.
+        for (auto it = st.token_of.lower_bound({seq, INT32_MIN, 0}); it != st.token_of.end() && std::get<0>(it->first) == seq;) {
+          st.tokens.erase(it->second);
+          it = st.token_of.erase(it);
+        }
         auto it = st.running.find(seq);
         if (it != st.running.end()) {
           st.seq_of.erase(it->second.address());

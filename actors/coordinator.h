@@ -5,8 +5,11 @@
 // actor keeps dying is failed with States.Runtime instead of looping.
 // Include only in actors/*.cpp.
 
+#include <deque>
 #include <map>
 #include <string>
+#include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include <caf/all.hpp>
@@ -22,6 +25,19 @@ constexpr int kMaxRestarts = 3;
 // the durable journal's.
 constexpr std::uint64_t kExpressSeqBase = std::uint64_t{1} << 62;
 
+// A task waiting on its token, and whether a worker holds it.
+struct TokenEntry {
+  TaskOffer offer;
+  bool taken = false;
+};
+
+// A GetActivityTask call waiting for a task.
+struct Poller {
+  std::uint64_t id = 0;
+  std::string worker_name;
+  PollCallback done;
+};
+
 // Owned by the coordinator actor.
 struct CoordinatorState {
   ExecutionDeps deps;
@@ -32,9 +48,22 @@ struct CoordinatorState {
   std::vector<caf::typed_response_promise<bool>> idle_waiters;
   std::size_t dormant = 0;                              // passivated: open, no actor, a wake-up entry
   std::int64_t poll_ms = 1000;                          // how often the wake-up entries are read
+  // Tasks that wait on a token, by token; an index to find them by their
+  // effect; activity queues (tokens not yet taken) and their pollers.
+  std::unordered_map<std::string, TokenEntry> tokens;
+  std::map<std::tuple<std::uint64_t, std::int32_t, std::uint64_t>, std::string> token_of;  // (seq, frame, effect)
+  std::map<std::string, std::deque<std::string>> queues;  // activity ARN -> tokens, oldest first
+  std::map<std::string, std::deque<Poller>> pollers;       // activity ARN -> waiting polls, oldest first
+  std::uint64_t next_poller = 0;
 };
 
-// Handles: (start_atom, ExecutionRecord, MachinePtr, StartCallback)
+// Handles: (start_atom, ExecutionRecord, MachinePtr, StartCallback, RecordCallback)
+//          (stop_atom, seq, Fact, RecordCallback)   StopExecution (wakes a sleeper)
+//          (redrive_atom, ExecutionRecord, RecordCallback)  RedriveExecution
+//          (offer_atom, TaskOffer) / (withdraw_atom, seq, frame, effect token)
+//          (poll_atom, activity ARN, worker, timeout_ms, PollCallback)
+//          (answer_atom, token, Fact, StatusCallback)  SendTaskSuccess/Failure
+//          (beat_atom, token, StatusCallback)          SendTaskHeartbeat
 //          (recover_atom)  -> std::size_t  the open executions it resumed
 //          (idle_atom)     -> bool          true once nothing runs (nor sleeps)
 //          (passive_atom, seq)              an execution passivated

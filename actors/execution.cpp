@@ -6,6 +6,8 @@
 #include <map>
 #include <utility>
 
+#include "src/common/json.h"
+
 namespace stepd::actors {
 
 namespace {
@@ -25,18 +27,19 @@ void acknowledged(Self self, std::uint64_t batch, const std::string& error);
 void maybe_passivate(Self self);
 void arm_timers(Self self);
 
-// Hands one decision to the journal; its effects run at the ack.
-void persist(Self self, engine::Decisions d, bool first) {
+// Hands one decision to the journal; its effects run at the ack. `first`:
+// the start; `reopened`: a redrive, answered once durable.
+void persist(Self self, engine::Decisions d, bool first, RecordCallback reopened = nullptr) {
   auto& st = self->state;
   if (st.closing) return;  // the end is already on its way to the journal
   bool finished = engine::status(*st.exec) != engine::ExecutionStatus::kRunning;
-  if (d.events.empty() && d.effects.empty() && !first && !finished) return;
+  if (d.events.empty() && d.effects.empty() && !first && !finished && !reopened) return;
   st.closing = finished;
   storage::Append a;
   a.seq = st.record.seq;
   a.events = std::move(d.events);
-  if (first) {
-    a.opened = true;
+  if (first || reopened) {
+    a.opened = true;  // a redriven execution is open again
     a.record = st.record;
   }
   if (finished) {
@@ -49,7 +52,7 @@ void persist(Self self, engine::Decisions d, bool first) {
     a.closed = true;
   }
   std::uint64_t batch = ++st.batches;
-  st.pending[batch] = PendingBatch{std::move(d.effects), first, finished};
+  st.pending[batch] = PendingBatch{std::move(d.effects), first, finished, std::move(reopened)};
   if (journal(st).synchronous()) {
     // In memory (EXPRESS): durable as soon as append returns; no ack hop.
     Status status;
@@ -67,6 +70,33 @@ void schedule(Self self, engine::Fact fact, std::int64_t due_ms) {
   self->delayed_send(self, std::chrono::milliseconds(delay), fact_atom::value, std::move(fact));
 }
 
+bool is_activity(const std::string& resource) { return resource.find(":activity:") != std::string::npos; }
+
+// A task that waits on a token: the coordinator hands activities to
+// workers and routes SendTask* calls back here.
+void offer(Self self, const engine::Effect& e) {
+  auto& st = self->state;
+  TaskOffer o;
+  o.task_token = e.task_token;
+  o.seq = st.record.seq;
+  o.frame = e.frame;
+  o.effect_token = e.token;
+  if (is_activity(e.resource)) o.activity_arn = e.resource;
+  o.input = json::to_json(e.payload);
+  self->send(st.coordinator, offer_atom::value, std::move(o));
+}
+
+// Arms (or re-arms) a heartbeat deadline. A deadline already past (a
+// recovered execution) gets a fresh window: the worker may still be alive.
+void watch_heartbeat(Self self, const engine::Effect& e) {
+  auto& st = self->state;
+  std::int64_t seconds = e.heartbeat_seconds.value_or(0);
+  std::int64_t now = wall_ms();
+  std::int64_t due = e.due_ms > now ? e.due_ms : now + seconds * 1000;
+  st.heartbeats[{e.frame, e.token}] = HeartbeatWatch{due, seconds};
+  self->delayed_send(self, std::chrono::milliseconds(due - now), hbcheck_atom::value, e.frame, e.token);
+}
+
 void run_effect(Self self, const engine::Effect& e) {
   engine::Fact f;
   f.frame = e.frame;
@@ -76,19 +106,31 @@ void run_effect(Self self, const engine::Effect& e) {
       f.kind = engine::FactKind::kTimerFired;
       return schedule(self, std::move(f), e.due_ms);
     case engine::EffectKind::kTaskTimeout:
-    case engine::EffectKind::kHeartbeatTimeout:  // no heartbeats before workers exist (issue #6)
       f.kind = engine::FactKind::kTaskTimedOut;
       return schedule(self, std::move(f), e.due_ms);
+    case engine::EffectKind::kHeartbeatTimeout:
+      return watch_heartbeat(self, e);
     case engine::EffectKind::kExecutionTimeout:
       f.kind = engine::FactKind::kExecutionTimedOut;
       return schedule(self, std::move(f), e.due_ms);
     case engine::EffectKind::kInvokeTask:
+      if (!e.task_token.empty()) offer(self, e);
+      if (is_activity(e.resource)) return;  // a worker answers, through the coordinator
       // Answers come back as messages, so they queue behind what is pending.
       for (auto& answer : self->state.tasks->answer(e)) self->send(self, fact_atom::value, std::move(answer));
       return;
     case engine::EffectKind::kCancelTask:
-      return;  // mocked tasks answer at once: nothing to cancel yet
+      self->state.heartbeats.erase({e.frame, e.token});
+      self->send(self->state.coordinator, withdraw_atom::value, self->state.record.seq, e.frame, e.token);
+      return;
   }
+}
+
+// Answers everyone waiting on the end (sync starts, stops).
+void answer_end(Self self, const Result<storage::ExecutionRecord>& r) {
+  auto& st = self->state;
+  if (st.on_finish) std::exchange(st.on_finish, nullptr)(r);
+  for (auto& cb : std::exchange(st.on_stop, {})) cb(r);
 }
 
 // The batch is durable (or failed): now its effects may run.
@@ -98,6 +140,10 @@ void acknowledged(Self self, std::uint64_t batch, const std::string& error) {
     // Not durable: effects must not run. The coordinator restarts the
     // execution from what is in its log.
     if (st.started) std::exchange(st.started, nullptr)(Status::io(error));
+    for (auto& kv : st.pending) {
+      if (kv.second.reopened) kv.second.reopened(Status::io(error));
+    }
+    answer_end(self, Status::io(error));
     return self->quit(caf::sec::runtime_error);
   }
   auto it = st.pending.find(batch);
@@ -105,7 +151,9 @@ void acknowledged(Self self, std::uint64_t batch, const std::string& error) {
   PendingBatch p = std::move(it->second);
   st.pending.erase(it);
   if (p.first && st.started) std::exchange(st.started, nullptr)(st.record.params.execution_arn);
+  if (p.reopened) p.reopened(st.record);
   if (p.finished) {
+    answer_end(self, st.record);
     st.closed = true;
     self->send(st.coordinator, done_atom::value, st.record.seq);
     return self->quit();
@@ -152,6 +200,57 @@ void maybe_passivate(Self self) {
                      [me](const Status& s) { caf::anon_send(me, passive_atom::value, s.ok()); });
 }
 
+// One fact through the engine, its decisions to the journal.
+void apply(Self self, engine::Fact& f) {
+  auto& st = self->state;
+  if (!st.exec || st.closed) return;
+  if (st.passivating) {  // something happened: this actor is needed after all
+    st.passivating = false;
+    st.record.wake_ms = 0;
+    arm_timers(self);
+  }
+  f.now_ms = wall_ms();
+  engine::Decisions d = engine::decide(*st.exec, f);
+  persist(self, std::move(d), /*first=*/false);
+}
+
+// RedriveExecution: fold the ended run, let the engine re-enter what
+// failed, and open the execution again. A refusal ends this actor quietly.
+void redrive(Self self, RecordCallback done) {
+  auto& st = self->state;
+  auto refuse = [&](Status why) {
+    done(std::move(why));
+    self->send(st.coordinator, done_atom::value, st.record.seq);
+    self->quit();
+  };
+  auto events = journal(st).history(st.record.seq);
+  if (!events.ok()) return refuse(events.status());
+  auto folded = engine::fold(st.machine, st.record.params, *events);
+  if (!folded.ok()) return refuse(folded.status());
+  st.exec = std::move(folded).value();
+  const char* status = engine::status_name(engine::status(*st.exec));
+  if (engine::status(*st.exec) == engine::ExecutionStatus::kRunning ||
+      engine::status(*st.exec) == engine::ExecutionStatus::kSucceeded) {
+    return refuse(Status::failed("ExecutionNotRedrivable",
+                                 std::string("Execution is ") + status + " and cannot be redriven"));
+  }
+  engine::Fact f;
+  f.kind = engine::FactKind::kRedrive;
+  f.now_ms = wall_ms();
+  engine::Decisions d = engine::decide(*st.exec, f);
+  if (d.events.empty()) {
+    return refuse(Status::failed("ExecutionNotRedrivable", "Execution has nothing to redrive"));
+  }
+  st.record.status = "RUNNING";
+  st.record.stop_ms = 0;
+  st.record.error.reset();
+  st.record.cause.reset();
+  st.record.output.clear();
+  st.record.redrive_count += 1;
+  st.record.redrive_ms = f.now_ms;
+  persist(self, std::move(d), /*first=*/false, std::move(done));
+}
+
 }  // namespace
 
 caf::behavior execution_actor(caf::stateful_actor<ExecutionActorState>* self, ExecutionDeps deps,
@@ -163,11 +262,12 @@ caf::behavior execution_actor(caf::stateful_actor<ExecutionActorState>* self, Ex
   self->state.tasks = std::make_unique<mock::MockTasks>(deps.mocks, self->state.record.params.state_machine_name,
                                                         deps.mock_test_case);
   return {
-      [=](start_atom, StartCallback& done) {
+      [=](start_atom, StartCallback& done, RecordCallback& finished) {
         auto& st = self->state;
         engine::Started s = engine::start(st.machine, st.record.params);
         st.exec = std::move(s.state);
         st.started = std::move(done);
+        st.on_finish = std::move(finished);
         persist(self, std::move(s.decisions), /*first=*/true);
       },
       [=](recover_atom) {
@@ -205,17 +305,37 @@ caf::behavior execution_actor(caf::stateful_actor<ExecutionActorState>* self, Ex
         self->send(st.coordinator, passive_atom::value, st.record.seq);
         self->quit();
       },
-      [=](fact_atom, engine::Fact& f) {
+      [=](fact_atom, engine::Fact& f) { apply(self, f); },
+      [=](stop_atom, engine::Fact& f, RecordCallback& done) {
         auto& st = self->state;
-        if (!st.exec || st.closed) return;
-        if (st.passivating) {  // something happened: this actor is needed after all
-          st.passivating = false;
-          st.record.wake_ms = 0;
-          arm_timers(self);
+        if (!st.exec || st.closed || (!st.closing && engine::status(*st.exec) != engine::ExecutionStatus::kRunning)) {
+          return done(st.record);  // ended already: nothing to stop
         }
-        f.now_ms = wall_ms();
-        engine::Decisions d = engine::decide(*st.exec, f);
-        persist(self, std::move(d), /*first=*/false);
+        st.on_stop.push_back(std::move(done));
+        f.kind = engine::FactKind::kStop;
+        apply(self, f);
+      },
+      [=](redrive_atom, RecordCallback& done) { redrive(self, std::move(done)); },
+      [=](beat_atom, std::int32_t frame, std::uint64_t token) {
+        auto it = self->state.heartbeats.find({frame, token});
+        if (it != self->state.heartbeats.end()) it->second.due_ms = wall_ms() + it->second.seconds * 1000;
+      },
+      [=](hbcheck_atom, std::int32_t frame, std::uint64_t token) {
+        auto& st = self->state;
+        auto it = st.heartbeats.find({frame, token});
+        if (it == st.heartbeats.end()) return;
+        std::int64_t now = wall_ms();
+        if (now < it->second.due_ms) {  // a heartbeat came: check again at the new deadline
+          self->delayed_send(self, std::chrono::milliseconds(it->second.due_ms - now), hbcheck_atom::value, frame,
+                             token);
+          return;
+        }
+        st.heartbeats.erase(it);
+        engine::Fact f;
+        f.kind = engine::FactKind::kTaskTimedOut;
+        f.frame = frame;
+        f.token = token;
+        apply(self, f);
       },
       [=](ack_atom, std::uint64_t batch, const std::string& error) { acknowledged(self, batch, error); },
   };

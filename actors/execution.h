@@ -33,6 +33,14 @@ struct PendingBatch {
   std::vector<engine::Effect> effects;
   bool first = false;     // the execution's first decision: answers the start request
   bool finished = false;  // the execution ended in this batch
+  RecordCallback reopened;  // a redrive: answered with the record once durable
+};
+
+// A task's heartbeat deadline: SendTaskHeartbeat moves it on; the check
+// fires kTaskTimedOut only when it really passed.
+struct HeartbeatWatch {
+  std::int64_t due_ms = 0;
+  std::int64_t seconds = 0;
 };
 
 // Owned by one execution actor.
@@ -46,15 +54,25 @@ struct ExecutionActorState {
   std::uint64_t batches = 0;                       // batches handed to the journal
   std::map<std::uint64_t, PendingBatch> pending;  // by batch number, until acknowledged
   StartCallback started;                           // the start request, answered at the first ack
+  RecordCallback on_finish;                        // StartSyncExecution: answered when the end is durable
+  std::vector<RecordCallback> on_stop;             // StopExecution requests, likewise
+  std::map<std::pair<std::int32_t, std::uint64_t>, HeartbeatWatch> heartbeats;  // by (frame, effect token)
   bool closing = false;                            // the end was handed to the journal
   bool passivating = false;                        // a wake-up entry is on its way to the journal
   bool closed = false;                             // the end is durable: ignore late facts
 };
 
-// Handles: (start_atom, StartCallback)  calls back with the execution ARN
-//            once its first decision is durable;
+// Handles: (start_atom, StartCallback, RecordCallback)  calls back with the
+//            execution ARN once its first decision is durable, and with
+//            the final record once the end is (the second may be null);
 //          (recover_atom)               fold the log, re-arm pending work;
-//          (fact_atom, Fact)            task results, timers, stop.
+//          (redrive_atom, RecordCallback)  fold the log of an ended execution
+//            and continue it from where it failed;
+//          (fact_atom, Fact)            task results, timers;
+//          (stop_atom, Fact, RecordCallback)  StopExecution;
+//          (beat_atom, frame, effect token)   SendTaskHeartbeat.
+// Tasks that wait on a token (activities) are offered to `coordinator`
+// (offer_atom) and withdrawn when no longer wanted (withdraw_atom).
 // Sends (passive_atom, seq) to `coordinator` and quits when it passivated
 // (its wake-up entry is durable); the coordinator wakes it from the log.
 // Sends (done_atom, seq) to `coordinator` when the execution has finished

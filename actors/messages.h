@@ -5,6 +5,8 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include <caf/all.hpp>
 
@@ -23,12 +25,44 @@ using idle_atom = caf::atom_constant<caf::atom("sd_idle")>;      // answer when 
 using count_atom = caf::atom_constant<caf::atom("sd_count")>;    // how many executions run
 using passive_atom = caf::atom_constant<caf::atom("sd_passive")>;  // an execution sleeps until its timer
 using wake_atom = caf::atom_constant<caf::atom("sd_wake")>;       // the coordinator's timer-index poll
+using route_atom = caf::atom_constant<caf::atom("sd_route")>;     // a message for execution seq (woken if asleep)
+using stop_atom = caf::atom_constant<caf::atom("sd_stop")>;       // StopExecution
+using redrive_atom = caf::atom_constant<caf::atom("sd_redrv")>;   // RedriveExecution
+using offer_atom = caf::atom_constant<caf::atom("sd_offer")>;     // a task waits on a token (activity, callback)
+using withdraw_atom = caf::atom_constant<caf::atom("sd_wdraw")>;  // that task is no longer wanted
+using poll_atom = caf::atom_constant<caf::atom("sd_poll")>;       // GetActivityTask
+using expire_atom = caf::atom_constant<caf::atom("sd_expire")>;   // a poll's time is up
+using answer_atom = caf::atom_constant<caf::atom("sd_answer")>;   // SendTaskSuccess/Failure
+using beat_atom = caf::atom_constant<caf::atom("sd_beat")>;       // SendTaskHeartbeat
+using hbcheck_atom = caf::atom_constant<caf::atom("sd_hbchk")>;   // is a heartbeat overdue?
 
 using MachinePtr = std::shared_ptr<const asl::StateMachine>;
 
 // Called once an execution's start is durable (its ARN), or with why it
 // could not start. Runs on an actor's thread: keep it short.
 using StartCallback = std::function<void(Result<std::string>)>;
+// Called with the execution's record once its end is durable
+// (StartSyncExecution), or once a stop / redrive is (or with why not).
+using RecordCallback = std::function<void(Result<storage::ExecutionRecord>)>;
+using StatusCallback = std::function<void(Status)>;
+
+// A task that waits on a token: offered by its execution to the
+// coordinator, which routes SendTask* calls and activity polls.
+struct TaskOffer {
+  std::string task_token;
+  std::uint64_t seq = 0;
+  std::int32_t frame = 0;
+  std::uint64_t effect_token = 0;
+  std::string activity_arn;  // empty: a .waitForTaskToken callback, not queued for workers
+  std::string input;         // JSON text handed to the worker
+};
+
+// GetActivityTask's answer: the token and input, or nothing in time.
+struct PolledTask {
+  std::string task_token;
+  std::string input;
+};
+using PollCallback = std::function<void(std::optional<PolledTask>)>;
 
 }  // namespace stepd::actors
 
@@ -38,3 +72,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::engine::Fact)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::storage::ExecutionRecord)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::MachinePtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::StartCallback)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::RecordCallback)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::StatusCallback)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::PollCallback)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::TaskOffer)

@@ -45,11 +45,25 @@ struct Runtime::Impl {
     std::string name;
     std::string role_arn;
     bool express = false;
+    std::string revision_id;
     MachinePtr compiled;
   };
   std::mutex mu;                                   // guards machines and rng
-  std::map<std::string, Machine> machines;         // ARN -> machine, for starts
+  // By state machine ARN (its current revision) and by ARN + "@" + revision
+  // id (revisions never change, so these never go stale).
+  std::map<std::string, Machine> machines;
   std::mt19937_64 rng{std::random_device{}()};
+
+  std::string new_revision_id() {
+    std::lock_guard<std::mutex> l(mu);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
+                  static_cast<unsigned long long>(rng()));
+    return buf;
+  }
+
+  // The machine a start runs: `revision_id` of `arn`, or its current one.
+  Result<Machine> resolve(const std::string& arn, const std::string& revision_id);
 
   std::string arn(const std::string& kind, const std::string& rest) const {
     return "arn:aws:states:" + options.region + ":" + options.account + ":" + kind + ":" + rest;
@@ -93,11 +107,40 @@ Result<std::string> Runtime::create_state_machine(const std::string& name, const
   r.type = type;
   r.role_arn = "arn:aws:iam::" + impl_->options.account + ":role/stepd";
   r.creation_ms = wall_ms();
-  Status s = impl_->options.journal->put_state_machine(r);
+  r.revision_id = impl_->new_revision_id();
+  storage::RevisionRecord rev{r.revision_id, r.arn, r.definition, r.role_arn, r.creation_ms};
+  Status s = impl_->options.journal->put_state_machine(r, rev);
   if (!s.ok()) return s;
   std::lock_guard<std::mutex> l(impl_->mu);
-  impl_->machines[r.arn] = Impl::Machine{r.name, r.role_arn, r.type == "EXPRESS", std::move(machine).value()};
+  impl_->machines[r.arn] =
+      Impl::Machine{r.name, r.role_arn, r.type == "EXPRESS", r.revision_id, std::move(machine).value()};
   return r.arn;
+}
+
+Result<Runtime::Impl::Machine> Runtime::Impl::resolve(const std::string& arn, const std::string& revision_id) {
+  const std::string key = revision_id.empty() ? arn : arn + "@" + revision_id;
+  {
+    std::lock_guard<std::mutex> l(mu);
+    if (auto it = machines.find(key); it != machines.end()) return it->second;
+  }
+  auto sm = options.journal->state_machine(arn);
+  if (!sm.ok()) return sm.status();
+  Machine m{sm->name, sm->role_arn, sm->type == "EXPRESS", sm->revision_id, nullptr};
+  std::string definition = sm->definition;
+  if (!revision_id.empty() && revision_id != sm->revision_id) {
+    auto rev = options.journal->revision(revision_id);
+    if (!rev.ok()) return rev.status();
+    definition = rev->definition;
+    m.role_arn = rev->role_arn;
+    m.revision_id = revision_id;
+  }
+  auto compiled = asl::compile_text(definition);
+  // Stored machines were valid when created: failing now is stepd's fault.
+  if (!compiled.ok()) return Status::internal("stored state machine does not compile: " + compiled.status().message());
+  m.compiled = std::move(compiled).value();
+  std::lock_guard<std::mutex> l(mu);
+  machines[key] = m;
+  return m;
 }
 
 Result<std::string> Runtime::start_execution(const std::string& state_machine_arn, const std::string& name,
@@ -111,31 +154,53 @@ Result<std::string> Runtime::start_execution(const std::string& state_machine_ar
 
 void Runtime::start_execution_async(const std::string& state_machine_arn, const std::string& name,
                                     const std::string& input, std::function<void(Result<std::string>)> done) {
-  if (auto parsed = json::parse(input); !parsed.ok()) {
+  StartRequest req;
+  req.state_machine_arn = state_machine_arn;
+  req.name = name;
+  req.input = input;
+  start_execution_async(req, [done = std::move(done)](Result<StartedExecution> r) {
+    if (!r.ok()) return done(r.status());
+    done(std::move(r->execution_arn));
+  });
+}
+
+void Runtime::start_execution_async(const StartRequest& req, std::function<void(Result<StartedExecution>)> done) {
+  start(req, std::move(done), nullptr);
+}
+
+void Runtime::start_sync_execution_async(const StartRequest& req,
+                                         std::function<void(Result<storage::ExecutionRecord>)> done) {
+  // Both callbacks may run (a start that fails answers through the first);
+  // exactly one of them answers `done`.
+  auto shared = std::make_shared<std::function<void(Result<storage::ExecutionRecord>)>>(std::move(done));
+  start(
+      req,
+      [shared](Result<StartedExecution> r) {
+        if (!r.ok() && *shared) std::exchange(*shared, nullptr)(r.status());
+      },
+      [shared](Result<storage::ExecutionRecord> r) {
+        if (*shared) std::exchange(*shared, nullptr)(std::move(r));
+      });
+}
+
+void Runtime::start(const StartRequest& req, std::function<void(Result<StartedExecution>)> done,
+                    std::function<void(Result<storage::ExecutionRecord>)> finished) {
+  if (auto parsed = json::parse(req.input); !parsed.ok()) {
     return done(Status::invalid("the execution input is not valid JSON: " + parsed.status().message()));
   }
   storage::Journal& journal = *impl_->options.journal;
-  Impl::Machine machine;
-  {
-    std::lock_guard<std::mutex> l(impl_->mu);
-    auto it = impl_->machines.find(state_machine_arn);
-    if (it != impl_->machines.end()) machine = it->second;
-  }
-  if (!machine.compiled) {
-    auto sm = journal.state_machine(state_machine_arn);
-    if (!sm.ok()) return done(sm.status());
-    auto m = asl::compile_text(sm->definition);
-    // Stored machines were valid when created: failing now is stepd's fault.
-    if (!m.ok()) return done(Status::internal("stored state machine does not compile: " + m.status().message()));
-    machine = Impl::Machine{sm->name, sm->role_arn, sm->type == "EXPRESS", std::move(m).value()};
-    std::lock_guard<std::mutex> l(impl_->mu);
-    impl_->machines[state_machine_arn] = machine;
-  }
+  auto resolved = impl_->resolve(req.state_machine_arn, req.revision_id);
+  if (!resolved.ok()) return done(resolved.status());
+  Impl::Machine& machine = *resolved;
   storage::ExecutionRecord record;
-  record.state_machine_arn = state_machine_arn;
+  record.state_machine_arn = req.state_machine_arn;
   record.express = machine.express;
+  record.revision_id = machine.revision_id;
+  record.state_machine_version_arn = req.version_arn;
+  record.state_machine_alias_arn = req.alias_arn;
+  record.trace_header = req.trace_header;
   engine::StartParams& p = record.params;
-  p.execution_name = name;
+  p.execution_name = req.name;
   {
     std::lock_guard<std::mutex> l(impl_->mu);
     p.seed = impl_->rng();
@@ -148,22 +213,92 @@ void Runtime::start_execution_async(const std::string& state_machine_arn, const 
                   static_cast<unsigned long long>(0x4000 | (p.seed & 0x0fff)),
                   static_cast<unsigned long long>(0x8000 | ((p.seed >> 20) & 0x3fff)),
                   static_cast<unsigned long long>((p.seed * 0x9e3779b97f4a7c15ULL) & 0xffffffffffffULL));
-    p.execution_arn = impl_->arn("express", machine.name + ":" + name + ":" + uuid);
+    p.execution_arn = impl_->arn("express", machine.name + ":" + req.name + ":" + uuid);
   } else {
-    p.execution_arn = impl_->arn("execution", machine.name + ":" + name);
-    if (journal.execution_seq(p.execution_arn).ok()) return done(p.execution_arn);  // started before
+    p.execution_arn = impl_->arn("execution", machine.name + ":" + req.name);
+    if (auto seq = journal.execution_seq(p.execution_arn); seq.ok()) {  // started before
+      auto rec = journal.execution(*seq);
+      return done(StartedExecution{p.execution_arn, rec.ok() ? rec->params.start_ms : 0});
+    }
   }
   auto seq = machine.express ? impl_->express.next_seq() : journal.next_seq();
   if (!seq.ok()) return done(seq.status());
   record.seq = *seq;
   p.state_machine_name = machine.name;
-  p.state_machine_arn = state_machine_arn;
+  p.state_machine_arn = req.state_machine_arn;
   p.role_arn = machine.role_arn;
   p.region = impl_->options.region;
-  p.input_text = input;
+  p.input_text = req.input;
   p.start_ms = wall_ms();
-  caf::anon_send(impl_->coordinator, start_atom::value, std::move(record), machine.compiled,
-                 StartCallback(std::move(done)));
+  StartCallback started = [done = std::move(done), arn = p.execution_arn, start_ms = p.start_ms](Result<std::string> r) {
+    if (!r.ok()) return done(r.status());
+    done(StartedExecution{arn, start_ms});
+  };
+  caf::anon_send(impl_->coordinator, start_atom::value, std::move(record), machine.compiled, std::move(started),
+                 RecordCallback(std::move(finished)));
+}
+
+void Runtime::stop_execution(const std::string& execution_arn, std::optional<std::string> error,
+                             std::optional<std::string> cause,
+                             std::function<void(Result<storage::ExecutionRecord>)> done) {
+  if (execution_arn.find(":express:") != std::string::npos) {
+    return done(Status::failed("ValidationException", "This operation is not supported by EXPRESS state machines"));
+  }
+  auto seq = impl_->options.journal->execution_seq(execution_arn);
+  if (!seq.ok()) return done(Status::not_found("Execution Does Not Exist: '" + execution_arn + "'"));
+  engine::Fact f;
+  f.kind = engine::FactKind::kStop;
+  f.error = std::move(error);
+  f.cause = std::move(cause);
+  caf::anon_send(impl_->coordinator, stop_atom::value, *seq, std::move(f), RecordCallback(std::move(done)));
+}
+
+void Runtime::redrive_execution(const std::string& execution_arn,
+                                std::function<void(Result<storage::ExecutionRecord>)> done) {
+  if (execution_arn.find(":express:") != std::string::npos) {
+    return done(Status::failed("ValidationException", "This operation is not supported by EXPRESS state machines"));
+  }
+  auto seq = impl_->options.journal->execution_seq(execution_arn);
+  if (!seq.ok()) return done(Status::not_found("Execution Does Not Exist: '" + execution_arn + "'"));
+  auto record = impl_->options.journal->execution(*seq);
+  if (!record.ok()) return done(record.status());
+  if (record->status == "RUNNING" || record->status == "SUCCEEDED") {
+    return done(Status::failed("ExecutionNotRedrivable",
+                               "Execution is " + record->status + " and cannot be redriven"));
+  }
+  caf::anon_send(impl_->coordinator, redrive_atom::value, std::move(record).value(), RecordCallback(std::move(done)));
+}
+
+void Runtime::get_activity_task(const std::string& activity_arn, const std::string& worker_name,
+                                std::int64_t timeout_ms, std::function<void(std::optional<ActivityTask>)> done) {
+  PollCallback cb = [done = std::move(done)](std::optional<PolledTask> t) {
+    if (!t) return done(std::nullopt);
+    done(ActivityTask{std::move(t->task_token), std::move(t->input)});
+  };
+  caf::anon_send(impl_->coordinator, poll_atom::value, activity_arn, worker_name, timeout_ms, std::move(cb));
+}
+
+void Runtime::send_task_success(const std::string& task_token, const std::string& output,
+                                std::function<void(Status)> done) {
+  auto parsed = json::parse(output);
+  if (!parsed.ok()) return done(Status::invalid("the task output is not valid JSON: " + parsed.status().message()));
+  engine::Fact f;
+  f.kind = engine::FactKind::kTaskSucceeded;
+  f.output = std::move(parsed).value();
+  caf::anon_send(impl_->coordinator, answer_atom::value, task_token, std::move(f), StatusCallback(std::move(done)));
+}
+
+void Runtime::send_task_failure(const std::string& task_token, std::optional<std::string> error,
+                                std::optional<std::string> cause, std::function<void(Status)> done) {
+  engine::Fact f;
+  f.kind = engine::FactKind::kTaskFailed;
+  f.error = std::move(error);
+  f.cause = std::move(cause);
+  caf::anon_send(impl_->coordinator, answer_atom::value, task_token, std::move(f), StatusCallback(std::move(done)));
+}
+
+void Runtime::send_task_heartbeat(const std::string& task_token, std::function<void(Status)> done) {
+  caf::anon_send(impl_->coordinator, beat_atom::value, task_token, StatusCallback(std::move(done)));
 }
 
 bool Runtime::wait_idle(std::int64_t timeout_ms) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "src/common/status.h"
@@ -47,6 +48,21 @@ class Runtime {
   Result<std::string> create_state_machine(const std::string& name, const std::string& definition,
                                            const std::string& type = "STANDARD");
 
+  // What StartExecution / StartSyncExecution ask for.
+  struct StartRequest {
+    std::string state_machine_arn;  // unqualified
+    // The revision to run; empty: the machine's current one.
+    std::string revision_id;
+    std::string version_arn, alias_arn;  // recorded when started through them
+    std::string name;
+    std::string input = "{}";
+    std::string trace_header;
+  };
+  struct StartedExecution {
+    std::string execution_arn;
+    std::int64_t start_ms = 0;
+  };
+
   // Starts an execution; returns its ARN once ExecutionStarted (and all
   // that followed in the same decision) is durable. The same name on the
   // same machine returns the existing execution (StartExecution's
@@ -58,6 +74,40 @@ class Runtime {
   // input that is not JSON gives kInvalidArgument, and nothing else does.
   void start_execution_async(const std::string& state_machine_arn, const std::string& name, const std::string& input,
                              std::function<void(Result<std::string>)> done);
+  void start_execution_async(const StartRequest& request, std::function<void(Result<StartedExecution>)> done);
+  // Runs an execution to its end (StartSyncExecution; meant for EXPRESS
+  // machines): `done` gets its final record, or why it could not start.
+  void start_sync_execution_async(const StartRequest& request,
+                                  std::function<void(Result<storage::ExecutionRecord>)> done);
+
+  // StopExecution: aborts a running STANDARD execution; `done` gets its
+  // record once the abort is durable. kNotFound: no such execution;
+  // kFailed with error() "ExecutionNotRunning" (or "ValidationException"
+  // for EXPRESS): nothing to stop.
+  void stop_execution(const std::string& execution_arn, std::optional<std::string> error,
+                      std::optional<std::string> cause, std::function<void(Result<storage::ExecutionRecord>)> done);
+  // RedriveExecution: a FAILED, TIMED_OUT or ABORTED STANDARD execution
+  // continues from where it failed; `done` gets the record once the redrive
+  // is durable. kNotFound: no such execution; kFailed with error()
+  // "ExecutionNotRedrivable" and a message saying why.
+  void redrive_execution(const std::string& execution_arn,
+                         std::function<void(Result<storage::ExecutionRecord>)> done);
+
+  // Activity workers (GetActivityTask): waits up to `timeout_ms` for a task
+  // of the activity; `done` gets it, or nullopt when none came in time.
+  struct ActivityTask {
+    std::string task_token;
+    std::string input;  // JSON text
+  };
+  void get_activity_task(const std::string& activity_arn, const std::string& worker_name, std::int64_t timeout_ms,
+                         std::function<void(std::optional<ActivityTask>)> done);
+  // SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat by task token.
+  // kNotFound: no task waits on that token (finished, timed out, unknown).
+  void send_task_success(const std::string& task_token, const std::string& output,
+                         std::function<void(Status)> done);
+  void send_task_failure(const std::string& task_token, std::optional<std::string> error,
+                         std::optional<std::string> cause, std::function<void(Status)> done);
+  void send_task_heartbeat(const std::string& task_token, std::function<void(Status)> done);
 
   // Blocks until no execution is running or asleep (or `timeout_ms` passed: false).
   bool wait_idle(std::int64_t timeout_ms);
@@ -69,6 +119,8 @@ class Runtime {
 
  private:
   explicit Runtime(std::unique_ptr<Impl> impl);
+  void start(const StartRequest& request, std::function<void(Result<StartedExecution>)> done,
+             std::function<void(Result<storage::ExecutionRecord>)> finished);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -19,10 +19,16 @@
 
 namespace stepd::storage {
 
+// A resource tag (TagResource).
+struct Tag {
+  std::string key, value;
+  bool operator==(const Tag& o) const { return key == o.key && value == o.value; }
+};
+
 // What stepd keeps about one execution besides its history.
 struct ExecutionRecord {
   std::uint64_t seq = 0;
-  std::string state_machine_arn;
+  std::string state_machine_arn;  // unqualified, even when started through a version or alias
   engine::StartParams params;  // names, ARNs, input, start time, seed
   std::string status = "RUNNING";
   std::int64_t stop_ms = 0;
@@ -30,16 +36,77 @@ struct ExecutionRecord {
   std::string output;  // JSON text when SUCCEEDED
   bool express = false;  // an EXPRESS execution: kept in memory only, never recovered
   std::int64_t wake_ms = 0;  // passivated (no actor) until then; 0 while an actor holds it
+  // The revision (definition + role) the execution runs: an update of its
+  // state machine after the start does not change it, as on AWS.
+  std::string revision_id;
+  std::string state_machine_version_arn;  // when started through a version (or an alias to one)
+  std::string state_machine_alias_arn;    // when started through an alias
+  std::string trace_header;
+  std::int32_t redrive_count = 0;
+  std::int64_t redrive_ms = 0;  // the last RedriveExecution; 0: never redriven
 };
 
-// A registered state machine (the definition its executions run).
+// An immutable (definition, role) pair of a state machine. The machine, its
+// published versions and its executions point at one by id, so an update
+// adds a revision instead of changing what running executions use.
+struct RevisionRecord {
+  std::string revision_id;
+  std::string state_machine_arn;
+  std::string definition;
+  std::string role_arn;
+  std::int64_t creation_ms = 0;
+};
+
+// A published version; its ARN is the state machine ARN + ":" + version.
+struct StateMachineVersion {
+  std::uint32_t version = 0;  // 1, 2, ...; never reused after a delete
+  std::string revision_id;
+  std::string description;
+  std::int64_t creation_ms = 0;
+};
+
+struct RoutingEntry {
+  std::string version_arn;
+  std::uint32_t weight = 0;
+};
+
+// An alias; its ARN is the state machine ARN + ":" + name.
+struct StateMachineAlias {
+  std::string name;
+  std::string description;
+  std::vector<RoutingEntry> routing;  // 1 or 2 entries
+  std::int64_t creation_ms = 0;
+  std::int64_t update_ms = 0;
+};
+
+// A registered state machine as DescribeStateMachine shows it, with its
+// versions and aliases.
 struct StateMachineRecord {
   std::string arn;
   std::string name;
-  std::string definition;
+  std::string definition;  // the current revision's, copied for Describe*
   std::string role_arn;
   std::string type = "STANDARD";
   std::int64_t creation_ms = 0;
+  std::string status = "ACTIVE";  // or "DELETING"
+  std::string revision_id;        // the current RevisionRecord; empty in stores older than revisions
+  std::int64_t update_ms = 0;     // 0: never updated
+  std::string logging_configuration;     // JSON text; empty: the default (level OFF)
+  bool tracing_enabled = false;
+  std::string encryption_configuration;  // JSON text; empty: AWS-owned key
+  std::vector<Tag> tags;
+  std::vector<StateMachineVersion> versions;  // ascending version
+  std::vector<StateMachineAlias> aliases;
+  std::uint32_t next_version = 1;  // the number the next publish takes
+};
+
+// An activity (CreateActivity).
+struct ActivityRecord {
+  std::string arn;
+  std::string name;
+  std::int64_t creation_ms = 0;
+  std::vector<Tag> tags;
+  std::string encryption_configuration;  // JSON text
 };
 
 // One durable step of one execution: the events of a decision, and the
@@ -74,11 +141,36 @@ class Journal {
   // thread (in memory): the caller may then skip a message hop.
   virtual bool synchronous() const { return false; }
 
-  // Stores a state machine (create or replace), durably, before returning.
-  virtual Status put_state_machine(const StateMachineRecord& r) = 0;
+  // Stores a state machine (create or replace), durably, before returning;
+  // with `revision`, that revision too, in the same transaction.
+  virtual Status put_state_machine(const StateMachineRecord& r,
+                                   const std::optional<RevisionRecord>& revision = std::nullopt) = 0;
   virtual Result<StateMachineRecord> state_machine(const std::string& arn) = 0;
   // Up to `max` state machines with ARN > `after`, in ARN order.
   virtual Result<std::vector<StateMachineRecord>> state_machines(const std::string& after, std::size_t max) = 0;
+  // Removes the state machine record (its revisions and executions stay:
+  // running executions finish, histories stay readable). kNotFound when absent.
+  virtual Status delete_state_machine(const std::string& arn) = 0;
+  // A revision by id; kNotFound when absent.
+  virtual Result<RevisionRecord> revision(const std::string& revision_id) = 0;
+
+  // Activities: create or replace durably; read; page in ARN order; remove
+  // (kNotFound when absent).
+  virtual Status put_activity(const ActivityRecord& r) = 0;
+  virtual Result<ActivityRecord> activity(const std::string& arn) = 0;
+  virtual Result<std::vector<ActivityRecord>> activities(const std::string& after, std::size_t max) = 0;
+  virtual Status delete_activity(const std::string& arn) = 0;
+
+  // Executions of one state machine (unqualified ARN), newest first as
+  // ListExecutions returns them: up to `max` started strictly before the
+  // cursor (start_ms, seq); the default cursor starts from the newest. Page
+  // on with the last record's (params.start_ms, seq).
+  struct ExecutionCursor {
+    std::int64_t start_ms = INT64_MAX;
+    std::uint64_t seq = UINT64_MAX;
+  };
+  virtual Result<std::vector<ExecutionRecord>> executions_of(const std::string& state_machine_arn, std::size_t max,
+                                                             ExecutionCursor before) = 0;
 
   // Reads, each in its own short read transaction.
   virtual Result<std::vector<ExecutionRecord>> open_executions() = 0;

@@ -1,6 +1,8 @@
 #include "storage/lmdb_journal.h"
 
 #include <algorithm>
+#include <limits>
+#include <optional>
 
 #include <flatbuffers/flatbuffers.h>
 
@@ -14,25 +16,71 @@ namespace stepd::storage {
 namespace {
 
 namespace fb = stepd::schema;
+namespace flb = flatbuffers;
 
-fb::ExecutionStatus status_of(const std::string& s) {
-  if (s == "SUCCEEDED") return fb::ExecutionStatus::SUCCEEDED;
-  if (s == "FAILED") return fb::ExecutionStatus::FAILED;
-  if (s == "TIMED_OUT") return fb::ExecutionStatus::TIMED_OUT;
-  if (s == "ABORTED") return fb::ExecutionStatus::ABORTED;
-  return fb::ExecutionStatus::RUNNING;
+// ---------------------------------------------------------------- codec helpers
+
+// The enum value named `name`, or `otherwise` for a name the schema lacks.
+template <class E, std::size_t N>
+E enum_of(const std::string& name, const E (&values)[N], const char* (*name_of)(E), E otherwise) {
+  for (E e : values) {
+    if (name == name_of(e)) return e;
+  }
+  return otherwise;
 }
 
+std::string str(const flb::String* s) { return s ? s->str() : std::string(); }
+
+// An optional text member: absent when empty, so records stay small and an
+// old record (member absent) reads back as the empty default.
+flb::Offset<flb::String> text_or_absent(flb::FlatBufferBuilder& fbb, const std::string& s) {
+  return s.empty() ? 0 : fbb.CreateString(s);
+}
+
+std::string bytes_of(const flb::FlatBufferBuilder& fbb) {
+  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+}
+
+// The root of a verified buffer. LMDB values are only 2-byte aligned:
+// `aligned` is the caller's copy of the value, which the root points into.
+template <class Root>
+Result<const Root*> root_of(const std::string& aligned, const char* what) {
+  flb::Verifier v(reinterpret_cast<const std::uint8_t*>(aligned.data()), aligned.size());
+  if (!v.VerifyBuffer<Root>(nullptr)) return Status::io(std::string("corrupt ") + what + " record");
+  return flb::GetRoot<Root>(aligned.data());
+}
+
+flb::Offset<flb::Vector<flb::Offset<fb::Tag>>> encode_tags(flb::FlatBufferBuilder& fbb, const std::vector<Tag>& tags) {
+  std::vector<flb::Offset<fb::Tag>> out;
+  out.reserve(tags.size());
+  for (const auto& t : tags) out.push_back(fb::CreateTag(fbb, fbb.CreateString(t.key), fbb.CreateString(t.value)));
+  return fbb.CreateVector(out);
+}
+
+std::vector<Tag> decode_tags(const flb::Vector<flb::Offset<fb::Tag>>* tags) {
+  std::vector<Tag> out;
+  if (!tags) return out;
+  out.reserve(tags->size());
+  for (const auto* t : *tags) out.push_back(Tag{str(t->key()), str(t->value())});
+  return out;
+}
+
+// ---------------------------------------------------------------- executions
+
 std::string encode_record(const ExecutionRecord& r) {
-  flatbuffers::FlatBufferBuilder fbb(512);
+  flb::FlatBufferBuilder fbb(512);
   const auto& p = r.params;
   auto arn = fbb.CreateString(p.execution_arn);
   auto name = fbb.CreateString(p.execution_name);
   auto sm_arn = fbb.CreateString(r.state_machine_arn);
   auto sm_name = fbb.CreateString(p.state_machine_name);
+  auto version_arn = text_or_absent(fbb, r.state_machine_version_arn);
+  auto alias_arn = text_or_absent(fbb, r.state_machine_alias_arn);
+  auto revision = text_or_absent(fbb, r.revision_id);
   auto role = fbb.CreateString(p.role_arn);
   auto region = fbb.CreateString(p.region);
   auto input = fbb.CreateString(p.input_text);
+  auto trace = text_or_absent(fbb, r.trace_header);
   auto output = fbb.CreateString(r.output);
   auto error = r.error ? fbb.CreateString(*r.error) : 0;
   auto cause = r.cause ? fbb.CreateString(*r.cause) : 0;
@@ -42,29 +90,34 @@ std::string encode_record(const ExecutionRecord& r) {
   b.add_name(name);
   b.add_state_machine_arn(sm_arn);
   b.add_state_machine_name(sm_name);
+  b.add_state_machine_version_arn(version_arn);
+  b.add_state_machine_alias_arn(alias_arn);
+  b.add_revision_id(revision);
   b.add_role_arn(role);
+  b.add_type(r.express ? fb::StateMachineType::EXPRESS : fb::StateMachineType::STANDARD);
   b.add_region(region);
   b.add_input(input);
+  b.add_trace_header(trace);
   b.add_seed(p.seed);
   b.add_start_ms(p.start_ms);
-  b.add_status(status_of(r.status));
+  b.add_status(enum_of(r.status, fb::EnumValuesExecutionStatus(), fb::EnumNameExecutionStatus,
+                       fb::ExecutionStatus::RUNNING));
   b.add_stop_ms(r.stop_ms);
   b.add_output(output);
   if (r.error) b.add_error(error);
   if (r.cause) b.add_cause(cause);
+  b.add_redrive_count(r.redrive_count);
+  b.add_redrive_ms(r.redrive_ms);
   if (r.wake_ms) b.add_wake_ms(r.wake_ms);
   fbb.Finish(b.Finish());
-  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+  return bytes_of(fbb);
 }
 
-std::string str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
-
 Result<ExecutionRecord> decode_record(std::string_view bytes) {
-  // LMDB values are only 2-byte aligned: verify and read from an aligned copy.
-  std::string copy(bytes);
-  flatbuffers::Verifier v(reinterpret_cast<const std::uint8_t*>(copy.data()), copy.size());
-  if (!v.VerifyBuffer<fb::ExecutionRecord>(nullptr)) return Status::io("corrupt execution record");
-  const auto* x = flatbuffers::GetRoot<fb::ExecutionRecord>(copy.data());
+  const std::string copy(bytes);
+  auto root = root_of<fb::ExecutionRecord>(copy, "execution");
+  if (!root.ok()) return root.status();
+  const fb::ExecutionRecord* x = *root;
   ExecutionRecord r;
   r.seq = x->seq();
   r.state_machine_arn = str(x->state_machine_arn());
@@ -82,40 +135,204 @@ Result<ExecutionRecord> decode_record(std::string_view bytes) {
   r.output = str(x->output());
   if (x->error()) r.error = x->error()->str();
   if (x->cause()) r.cause = x->cause()->str();
+  r.express = x->type() == fb::StateMachineType::EXPRESS;
   r.wake_ms = x->wake_ms();
+  r.revision_id = str(x->revision_id());
+  r.state_machine_version_arn = str(x->state_machine_version_arn());
+  r.state_machine_alias_arn = str(x->state_machine_alias_arn());
+  r.trace_header = str(x->trace_header());
+  r.redrive_count = x->redrive_count();
+  r.redrive_ms = x->redrive_ms();
   return r;
 }
 
-std::string encode_machine(const StateMachineRecord& r) {
-  flatbuffers::FlatBufferBuilder fbb(1024);
-  auto arn = fbb.CreateString(r.arn);
-  auto name = fbb.CreateString(r.name);
+// ---------------------------------------------------------------- revisions
+
+std::string encode_revision(const RevisionRecord& r) {
+  flb::FlatBufferBuilder fbb(1024);
+  auto id = fbb.CreateString(r.revision_id);
+  auto sm_arn = fbb.CreateString(r.state_machine_arn);
   auto def = fbb.CreateString(r.definition);
   auto role = fbb.CreateString(r.role_arn);
-  fb::StateMachineRecordBuilder b(fbb);
-  b.add_arn(arn);
-  b.add_name(name);
-  b.add_type(r.type == "EXPRESS" ? fb::StateMachineType::EXPRESS : fb::StateMachineType::STANDARD);
-  b.add_definition(def);
-  b.add_role_arn(role);
-  b.add_creation_ms(r.creation_ms);
-  fbb.Finish(b.Finish());
-  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+  fbb.Finish(fb::CreateRevisionRecord(fbb, id, sm_arn, def, role, r.creation_ms));
+  return bytes_of(fbb);
 }
 
-Result<StateMachineRecord> decode_machine(std::string_view bytes) {
-  std::string copy(bytes);
-  flatbuffers::Verifier v(reinterpret_cast<const std::uint8_t*>(copy.data()), copy.size());
-  if (!v.VerifyBuffer<fb::StateMachineRecord>(nullptr)) return Status::io("corrupt state machine record");
-  const auto* x = flatbuffers::GetRoot<fb::StateMachineRecord>(copy.data());
-  StateMachineRecord r;
-  r.arn = str(x->arn());
-  r.name = str(x->name());
-  r.type = fb::EnumNameStateMachineType(x->type());
+Result<RevisionRecord> decode_revision(std::string_view bytes) {
+  const std::string copy(bytes);
+  auto root = root_of<fb::RevisionRecord>(copy, "revision");
+  if (!root.ok()) return root.status();
+  const fb::RevisionRecord* x = *root;
+  RevisionRecord r;
+  r.revision_id = str(x->revision_id());
+  r.state_machine_arn = str(x->state_machine_arn());
   r.definition = str(x->definition());
   r.role_arn = str(x->role_arn());
   r.creation_ms = x->creation_ms();
   return r;
+}
+
+// ---------------------------------------------------------------- state machines
+
+flb::Offset<fb::StateMachineVersion> encode_version(flb::FlatBufferBuilder& fbb, const StateMachineVersion& v) {
+  auto revision = fbb.CreateString(v.revision_id);
+  auto description = text_or_absent(fbb, v.description);
+  return fb::CreateStateMachineVersion(fbb, v.version, revision, description, v.creation_ms);
+}
+
+StateMachineVersion decode_version(const fb::StateMachineVersion& x) {
+  return StateMachineVersion{x.version(), str(x.revision_id()), str(x.description()), x.creation_ms()};
+}
+
+flb::Offset<fb::StateMachineAlias> encode_alias(flb::FlatBufferBuilder& fbb, const StateMachineAlias& a) {
+  std::vector<flb::Offset<fb::RoutingConfig>> routing;
+  routing.reserve(a.routing.size());
+  for (const auto& e : a.routing) {
+    routing.push_back(fb::CreateRoutingConfig(fbb, fbb.CreateString(e.version_arn), e.weight));
+  }
+  auto name = fbb.CreateString(a.name);
+  auto description = text_or_absent(fbb, a.description);
+  return fb::CreateStateMachineAlias(fbb, name, description, fbb.CreateVector(routing), a.creation_ms, a.update_ms);
+}
+
+StateMachineAlias decode_alias(const fb::StateMachineAlias& x) {
+  StateMachineAlias a;
+  a.name = str(x.name());
+  a.description = str(x.description());
+  if (x.routing()) {
+    for (const auto* e : *x.routing()) {
+      a.routing.push_back(RoutingEntry{str(e->state_machine_version_arn()), e->weight()});
+    }
+  }
+  a.creation_ms = x.creation_ms();
+  a.update_ms = x.update_ms();
+  return a;
+}
+
+std::string encode_machine(const StateMachineRecord& r) {
+  flb::FlatBufferBuilder fbb(1024);
+  auto arn = fbb.CreateString(r.arn);
+  auto name = fbb.CreateString(r.name);
+  auto def = fbb.CreateString(r.definition);
+  auto role = fbb.CreateString(r.role_arn);
+  auto revision = text_or_absent(fbb, r.revision_id);
+  auto logging = text_or_absent(fbb, r.logging_configuration);
+  auto encryption = text_or_absent(fbb, r.encryption_configuration);
+  auto tags = encode_tags(fbb, r.tags);
+  std::vector<flb::Offset<fb::StateMachineVersion>> versions;
+  versions.reserve(r.versions.size());
+  for (const auto& v : r.versions) versions.push_back(encode_version(fbb, v));
+  auto versions_vec = fbb.CreateVector(versions);
+  std::vector<flb::Offset<fb::StateMachineAlias>> aliases;
+  aliases.reserve(r.aliases.size());
+  for (const auto& a : r.aliases) aliases.push_back(encode_alias(fbb, a));
+  auto aliases_vec = fbb.CreateVector(aliases);
+  fb::StateMachineRecordBuilder b(fbb);
+  b.add_arn(arn);
+  b.add_name(name);
+  b.add_type(r.type == "EXPRESS" ? fb::StateMachineType::EXPRESS : fb::StateMachineType::STANDARD);
+  b.add_status(enum_of(r.status, fb::EnumValuesStateMachineStatus(), fb::EnumNameStateMachineStatus,
+                       fb::StateMachineStatus::ACTIVE));
+  b.add_definition(def);
+  b.add_role_arn(role);
+  b.add_revision_id(revision);
+  b.add_creation_ms(r.creation_ms);
+  b.add_update_ms(r.update_ms);
+  b.add_logging_configuration(logging);
+  b.add_tracing_enabled(r.tracing_enabled);
+  b.add_encryption_configuration(encryption);
+  b.add_tags(tags);
+  b.add_versions(versions_vec);
+  b.add_aliases(aliases_vec);
+  b.add_next_version(r.next_version);
+  fbb.Finish(b.Finish());
+  return bytes_of(fbb);
+}
+
+Result<StateMachineRecord> decode_machine(std::string_view bytes) {
+  const std::string copy(bytes);
+  auto root = root_of<fb::StateMachineRecord>(copy, "state machine");
+  if (!root.ok()) return root.status();
+  const fb::StateMachineRecord* x = *root;
+  StateMachineRecord r;
+  r.arn = str(x->arn());
+  r.name = str(x->name());
+  r.type = fb::EnumNameStateMachineType(x->type());
+  r.status = fb::EnumNameStateMachineStatus(x->status());
+  r.definition = str(x->definition());
+  r.role_arn = str(x->role_arn());
+  r.revision_id = str(x->revision_id());
+  r.creation_ms = x->creation_ms();
+  r.update_ms = x->update_ms();
+  r.logging_configuration = str(x->logging_configuration());
+  r.tracing_enabled = x->tracing_enabled();
+  r.encryption_configuration = str(x->encryption_configuration());
+  r.tags = decode_tags(x->tags());
+  if (x->versions()) {
+    for (const auto* v : *x->versions()) r.versions.push_back(decode_version(*v));
+  }
+  if (x->aliases()) {
+    for (const auto* a : *x->aliases()) r.aliases.push_back(decode_alias(*a));
+  }
+  // Absent (0) in records older than versions: nothing published yet.
+  if (x->next_version() != 0) r.next_version = x->next_version();
+  return r;
+}
+
+// ---------------------------------------------------------------- activities
+
+std::string encode_activity(const ActivityRecord& r) {
+  flb::FlatBufferBuilder fbb(256);
+  auto arn = fbb.CreateString(r.arn);
+  auto name = fbb.CreateString(r.name);
+  auto tags = encode_tags(fbb, r.tags);
+  auto encryption = text_or_absent(fbb, r.encryption_configuration);
+  fbb.Finish(fb::CreateActivityRecord(fbb, arn, name, r.creation_ms, tags, encryption));
+  return bytes_of(fbb);
+}
+
+Result<ActivityRecord> decode_activity(std::string_view bytes) {
+  const std::string copy(bytes);
+  auto root = root_of<fb::ActivityRecord>(copy, "activity");
+  if (!root.ok()) return root.status();
+  const fb::ActivityRecord* x = *root;
+  ActivityRecord r;
+  r.arn = str(x->arn());
+  r.name = str(x->name());
+  r.creation_ms = x->creation_ms();
+  r.tags = decode_tags(x->tags());
+  r.encryption_configuration = str(x->encryption_configuration());
+  return r;
+}
+
+// ---------------------------------------------------------------- the journal
+
+// Decodes each value of a page read from the store.
+template <class T>
+Result<std::vector<T>> decode_all(Result<std::vector<std::string>> page,
+                                  Result<T> (*decode_one)(std::string_view)) {
+  if (!page.ok()) return page.status();
+  std::vector<T> out;
+  out.reserve(page->size());
+  for (const auto& bytes : *page) {
+    auto r = decode_one(bytes);
+    if (!r.ok()) return r.status();
+    out.push_back(std::move(r).value());
+  }
+  return out;
+}
+
+// A failed read by key; an absent key becomes kNotFound naming `what` (as
+// the memory journal words it) rather than LMDB's MDB_NOTFOUND.
+Status read_failed(const Status& s, const std::string& what) {
+  return s.code() == Code::kNotFound ? Status::not_found("no " + what) : s;
+}
+
+// A record read by key, decoded.
+template <class T>
+Result<T> decode_read(Result<std::string> bytes, Result<T> (*decode_one)(std::string_view), const std::string& what) {
+  if (!bytes.ok()) return read_failed(bytes.status(), what);
+  return decode_one(*bytes);
 }
 
 class LmdbJournal : public Journal {
@@ -144,24 +361,69 @@ class LmdbJournal : public Journal {
     writer_->submit(std::move(b), std::move(done));
   }
 
-  Status put_state_machine(const StateMachineRecord& r) override {
+  Status put_state_machine(const StateMachineRecord& r, const std::optional<RevisionRecord>& revision) override {
     Batch b;
+    if (revision) storage::put_revision(b, store_.tables(), revision->revision_id, encode_revision(*revision));
     storage::put_state_machine(b, store_.tables(), r.arn, encode_machine(r));
     return writer_->write(std::move(b));
   }
 
   Result<StateMachineRecord> state_machine(const std::string& arn) override {
-    auto bytes = store_.read_state_machine(arn);
-    if (!bytes.ok()) return bytes.status();
-    return decode_machine(*bytes);
+    return decode_read(store_.read_state_machine(arn), decode_machine, "state machine " + arn);
   }
 
   Result<std::vector<StateMachineRecord>> state_machines(const std::string& after, std::size_t max) override {
-    auto page = store_.list_state_machines(after, max);
+    return decode_all(store_.list_state_machines(after, max), decode_machine);
+  }
+
+  // The check and the delete are two steps: two racing deletes may both
+  // answer OK (the writer's delete of an absent key is not an error).
+  Status delete_state_machine(const std::string& arn) override {
+    auto present = store_.read_state_machine(arn);
+    if (!present.ok()) return read_failed(present.status(), "state machine " + arn);
+    Batch b;
+    storage::del_state_machine(b, store_.tables(), arn);
+    return writer_->write(std::move(b));
+  }
+
+  Result<RevisionRecord> revision(const std::string& revision_id) override {
+    return decode_read(store_.read_revision(revision_id), decode_revision, "revision " + revision_id);
+  }
+
+  Status put_activity(const ActivityRecord& r) override {
+    Batch b;
+    storage::put_activity(b, store_.tables(), r.arn, encode_activity(r));
+    return writer_->write(std::move(b));
+  }
+
+  Result<ActivityRecord> activity(const std::string& arn) override {
+    return decode_read(store_.read_activity(arn), decode_activity, "activity " + arn);
+  }
+
+  Result<std::vector<ActivityRecord>> activities(const std::string& after, std::size_t max) override {
+    return decode_all(store_.list_activities(after, max), decode_activity);
+  }
+
+  // Two steps, as delete_state_machine.
+  Status delete_activity(const std::string& arn) override {
+    auto present = store_.read_activity(arn);
+    if (!present.ok()) return read_failed(present.status(), "activity " + arn);
+    Batch b;
+    storage::del_activity(b, store_.tables(), arn);
+    return writer_->write(std::move(b));
+  }
+
+  Result<std::vector<ExecutionRecord>> executions_of(const std::string& state_machine_arn, std::size_t max,
+                                                     ExecutionCursor before) override {
+    // The index keys start_ms as a u64 (append casts it): the same here.
+    auto page = store_.list_machine_executions(state_machine_arn, max,
+                                               static_cast<std::uint64_t>(std::max<std::int64_t>(0, before.start_ms)),
+                                               before.seq);
     if (!page.ok()) return page.status();
-    std::vector<StateMachineRecord> out;
-    for (const auto& bytes : *page) {
-      auto r = decode_machine(bytes);
+    std::vector<ExecutionRecord> out;
+    out.reserve(page->size());
+    for (const auto& e : *page) {
+      auto r = execution(e.seq);
       if (!r.ok()) return r.status();
       out.push_back(std::move(r).value());
     }

@@ -2,6 +2,31 @@
 
 namespace stepd::storage {
 
+namespace {
+
+// Up to `max` values with key > `after`, in key order.
+template <class T>
+std::vector<T> page_after(const std::map<std::string, T>& m, const std::string& after, std::size_t max) {
+  std::vector<T> out;
+  for (auto it = m.upper_bound(after); it != m.end() && out.size() < max; ++it) out.push_back(it->second);
+  return out;
+}
+
+template <class T>
+Result<T> find_named(const std::map<std::string, T>& m, const std::string& key, const char* what) {
+  auto it = m.find(key);
+  if (it == m.end()) return Status::not_found(std::string("no ") + what + " " + key);
+  return it->second;
+}
+
+template <class T>
+Status erase_named(std::map<std::string, T>& m, const std::string& key, const char* what) {
+  if (m.erase(key) == 0) return Status::not_found(std::string("no ") + what + " " + key);
+  return Status();
+}
+
+}  // namespace
+
 Result<std::uint64_t> MemoryJournal::next_seq() {
   std::lock_guard<std::mutex> l(mu_);
   return ++last_seq_;
@@ -15,11 +40,14 @@ void MemoryJournal::append(Append a, std::function<void(const Status&)> done) {
       for (auto& e : a.events) events.push_back(std::move(e));
     }
     if (a.record) {
+      const ExecutionRecord& r = *a.record;
       if (!keep_history_ && a.closed) {
-        by_arn_.erase(a.record->params.execution_arn);
+        by_arn_.erase(r.params.execution_arn);
+        by_machine_.erase({r.state_machine_arn, r.params.start_ms, a.seq});
         executions_.erase(a.seq);
       } else {
-        by_arn_[a.record->params.execution_arn] = a.seq;
+        by_arn_[r.params.execution_arn] = a.seq;
+        if (a.opened) by_machine_.insert({r.state_machine_arn, r.params.start_ms, a.seq});
         executions_[a.seq] = std::move(*a.record);
       }
     }
@@ -31,24 +59,64 @@ void MemoryJournal::append(Append a, std::function<void(const Status&)> done) {
   done(Status());
 }
 
-Status MemoryJournal::put_state_machine(const StateMachineRecord& r) {
+Status MemoryJournal::put_state_machine(const StateMachineRecord& r, const std::optional<RevisionRecord>& revision) {
   std::lock_guard<std::mutex> l(mu_);
+  if (revision) revisions_[revision->revision_id] = *revision;
   machines_[r.arn] = r;
   return Status();
 }
 
 Result<StateMachineRecord> MemoryJournal::state_machine(const std::string& arn) {
   std::lock_guard<std::mutex> l(mu_);
-  auto it = machines_.find(arn);
-  if (it == machines_.end()) return Status::not_found("no state machine " + arn);
-  return it->second;
+  return find_named(machines_, arn, "state machine");
 }
 
 Result<std::vector<StateMachineRecord>> MemoryJournal::state_machines(const std::string& after, std::size_t max) {
   std::lock_guard<std::mutex> l(mu_);
-  std::vector<StateMachineRecord> out;
-  for (auto it = machines_.upper_bound(after); it != machines_.end() && out.size() < max; ++it) {
-    out.push_back(it->second);
+  return page_after(machines_, after, max);
+}
+
+Status MemoryJournal::delete_state_machine(const std::string& arn) {
+  std::lock_guard<std::mutex> l(mu_);
+  return erase_named(machines_, arn, "state machine");
+}
+
+Result<RevisionRecord> MemoryJournal::revision(const std::string& revision_id) {
+  std::lock_guard<std::mutex> l(mu_);
+  return find_named(revisions_, revision_id, "revision");
+}
+
+Status MemoryJournal::put_activity(const ActivityRecord& r) {
+  std::lock_guard<std::mutex> l(mu_);
+  activities_[r.arn] = r;
+  return Status();
+}
+
+Result<ActivityRecord> MemoryJournal::activity(const std::string& arn) {
+  std::lock_guard<std::mutex> l(mu_);
+  return find_named(activities_, arn, "activity");
+}
+
+Result<std::vector<ActivityRecord>> MemoryJournal::activities(const std::string& after, std::size_t max) {
+  std::lock_guard<std::mutex> l(mu_);
+  return page_after(activities_, after, max);
+}
+
+Status MemoryJournal::delete_activity(const std::string& arn) {
+  std::lock_guard<std::mutex> l(mu_);
+  return erase_named(activities_, arn, "activity");
+}
+
+Result<std::vector<ExecutionRecord>> MemoryJournal::executions_of(const std::string& state_machine_arn,
+                                                                  std::size_t max, ExecutionCursor before) {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<ExecutionRecord> out;
+  // Walk back from the first entry at or after the cursor: newest first.
+  auto it = by_machine_.lower_bound({state_machine_arn, before.start_ms, before.seq});
+  while (it != by_machine_.begin() && out.size() < max) {
+    --it;
+    if (std::get<0>(*it) != state_machine_arn) break;
+    out.push_back(executions_.at(std::get<2>(*it)));
   }
   return out;
 }

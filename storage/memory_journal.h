@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <tuple>
 
 #include "storage/journal.h"
 
@@ -23,9 +24,19 @@ class MemoryJournal : public Journal {
   // Applies at once and calls `done` on the caller's thread.
   void append(Append a, std::function<void(const Status&)> done) override;
   bool synchronous() const override { return true; }
-  Status put_state_machine(const StateMachineRecord& r) override;
+  // The default repeats Journal's, for calls through a MemoryJournal.
+  Status put_state_machine(const StateMachineRecord& r,
+                           const std::optional<RevisionRecord>& revision = std::nullopt) override;
   Result<StateMachineRecord> state_machine(const std::string& arn) override;
   Result<std::vector<StateMachineRecord>> state_machines(const std::string& after, std::size_t max) override;
+  Status delete_state_machine(const std::string& arn) override;
+  Result<RevisionRecord> revision(const std::string& revision_id) override;
+  Status put_activity(const ActivityRecord& r) override;
+  Result<ActivityRecord> activity(const std::string& arn) override;
+  Result<std::vector<ActivityRecord>> activities(const std::string& after, std::size_t max) override;
+  Status delete_activity(const std::string& arn) override;
+  Result<std::vector<ExecutionRecord>> executions_of(const std::string& state_machine_arn, std::size_t max,
+                                                     ExecutionCursor before) override;
   Result<std::vector<ExecutionRecord>> open_executions() override;
   Result<ExecutionRecord> execution(std::uint64_t seq) override;
   Result<std::uint64_t> execution_seq(const std::string& execution_arn) override;
@@ -37,8 +48,13 @@ class MemoryJournal : public Journal {
   std::mutex mu_;
   std::uint64_t last_seq_ = 0;                                  // guarded by mu_
   std::map<std::string, StateMachineRecord> machines_;          // guarded by mu_
+  std::map<std::string, RevisionRecord> revisions_;             // guarded by mu_
+  std::map<std::string, ActivityRecord> activities_;            // guarded by mu_
   std::map<std::uint64_t, ExecutionRecord> executions_;         // guarded by mu_
   std::map<std::string, std::uint64_t> by_arn_;                 // guarded by mu_
+  // (state machine ARN, start_ms, seq) of each execution opened with its
+  // record, as the durable journal's machine_executions index.
+  std::set<std::tuple<std::string, std::int64_t, std::uint64_t>> by_machine_;  // guarded by mu_
   std::map<std::uint64_t, std::vector<engine::Event>> events_;  // guarded by mu_
   std::map<std::uint64_t, bool> open_;                          // guarded by mu_
   std::set<std::pair<std::int64_t, std::uint64_t>> wakes_;      // guarded by mu_

@@ -22,6 +22,8 @@ Status bad_key(const Table& t, std::string_view key, const char* layout) {
 }
 
 Result<std::string> copy_value(Env& env, const Table& t, std::string_view key) {
+  // LMDB refuses an empty key (EINVAL); no record has one, so it is absent.
+  if (key.empty()) return Status::not_found(std::string(t.name()) + ": no record has an empty key");
   auto txn = ReadTxn::begin(env);
   if (!txn.ok()) return txn.status();
   auto v = txn->get(t, key);
@@ -121,7 +123,9 @@ Result<Store> Store::open(const std::string& dir, const EnvOptions& options) {
   for (Named n : {Named{&t.history, "history"}, Named{&t.executions, "executions"},
                   Named{&t.execution_names, "execution_names"}, Named{&t.machine_executions, "machine_executions"},
                   Named{&t.open_executions, "open_executions"}, Named{&t.timers, "timers"},
-                  Named{&t.task_tokens, "task_tokens"}, Named{&t.state_machines, "state_machines"}}) {
+                  Named{&t.task_tokens, "task_tokens"}, Named{&t.state_machines, "state_machines"},
+                  Named{&t.revisions, "revisions"}, Named{&t.activities, "activities"}}) {
+    // Created when missing: a store older than a table opens with it empty.
     auto table = env.table(n.name);
     if (!table.ok()) return table.status();
     *n.table = *table;
@@ -197,9 +201,20 @@ Result<std::vector<StoredEvent>> Store::read_history(std::uint64_t seq, std::uin
 }
 
 Result<std::vector<std::string>> Store::list_state_machines(std::string_view after, std::size_t max) const {
+  return list_after(tables_.state_machines, after, max);
+}
+
+Result<std::vector<std::string>> Store::list_activities(std::string_view after, std::size_t max) const {
+  return list_after(tables_.activities, after, max);
+}
+
+// Up to `max` values of a text-keyed table with key > `after` (all when
+// empty), in key order.
+Result<std::vector<std::string>> Store::list_after(const Table& table, std::string_view after,
+                                                   std::size_t max) const {
   auto txn = ReadTxn::begin(env_);
   if (!txn.ok()) return txn.status();
-  auto c = txn->cursor(tables_.state_machines);
+  auto c = txn->cursor(table);
   if (!c.ok()) return c.status();
   std::vector<std::string> out;
   Status s = after.empty() ? c->first() : c->seek(keys::text(after));
@@ -230,6 +245,14 @@ Result<std::string> Store::read_state_machine(std::string_view state_machine_arn
 
 Result<std::string> Store::read_task_token(std::string_view token) const {
   return copy_value(env_, tables_.task_tokens, keys::text(token));
+}
+
+Result<std::string> Store::read_revision(std::string_view revision_id) const {
+  return copy_value(env_, tables_.revisions, keys::text(revision_id));
+}
+
+Result<std::string> Store::read_activity(std::string_view activity_arn) const {
+  return copy_value(env_, tables_.activities, keys::text(activity_arn));
 }
 
 Result<std::vector<std::uint64_t>> Store::list_open_executions(std::uint64_t from_seq, std::size_t max) const {
@@ -332,6 +355,22 @@ void del_task_token(Batch& b, const Tables& t, std::string token) { b.del(t.task
 
 void put_state_machine(Batch& b, const Tables& t, std::string state_machine_arn, std::string record) {
   b.put(t.state_machines, std::move(state_machine_arn), std::move(record));
+}
+
+void del_state_machine(Batch& b, const Tables& t, std::string state_machine_arn) {
+  b.del(t.state_machines, std::move(state_machine_arn));
+}
+
+void put_revision(Batch& b, const Tables& t, std::string revision_id, std::string record) {
+  b.put(t.revisions, std::move(revision_id), std::move(record));
+}
+
+void put_activity(Batch& b, const Tables& t, std::string activity_arn, std::string record) {
+  b.put(t.activities, std::move(activity_arn), std::move(record));
+}
+
+void del_activity(Batch& b, const Tables& t, std::string activity_arn) {
+  b.del(t.activities, std::move(activity_arn));
 }
 
 }  // namespace stepd::storage

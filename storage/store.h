@@ -16,6 +16,10 @@
 //   timers              (due_ms, seq)                        payload
 //   task_tokens         token                                bytes
 //   state_machines      state machine ARN                    record bytes
+//   revisions           revision id                          revision record bytes
+//   activities          activity ARN                         record bytes
+//
+// A store written before a table existed gets it, empty, at open.
 //
 // Thread safety: a Store is safe from any thread once open; every read
 // runs in its own short read txn.
@@ -49,6 +53,8 @@ struct Tables {
   Table timers;
   Table task_tokens;
   Table state_machines;
+  Table revisions;
+  Table activities;
 };
 
 // One event of a history, copied out of its read txn.
@@ -112,9 +118,13 @@ class Store {
   Result<std::uint64_t> find_execution(std::string_view execution_arn) const;
   Result<std::string> read_state_machine(std::string_view state_machine_arn) const;
   Result<std::string> read_task_token(std::string_view token) const;
+  Result<std::string> read_revision(std::string_view revision_id) const;
+  Result<std::string> read_activity(std::string_view activity_arn) const;
   // Up to `max` state machine records with ARN > `after` (all when empty),
   // in ARN order: ListStateMachines pages with the last ARN.
   Result<std::vector<std::string>> list_state_machines(std::string_view after, std::size_t max) const;
+  // The same for activity records (ListActivities).
+  Result<std::vector<std::string>> list_activities(std::string_view after, std::size_t max) const;
 
   // Up to `max` open executions with seq >= `from_seq`, in seq order.
   Result<std::vector<std::uint64_t>> list_open_executions(std::uint64_t from_seq, std::size_t max) const;
@@ -134,6 +144,7 @@ class Store {
   struct SeqState;
   Store(Env env, Tables tables, std::unique_ptr<SeqState> seq);
   Status reserve_seq_block(std::uint64_t new_limit);
+  Result<std::vector<std::string>> list_after(const Table& table, std::string_view after, std::size_t max) const;
 
   mutable Env env_;  // reads begin txns on it; they change nothing a caller sees
   Tables tables_;
@@ -153,5 +164,10 @@ void del_timer(Batch& b, const Tables& t, std::uint64_t due_ms, std::uint64_t se
 void put_task_token(Batch& b, const Tables& t, std::string token, std::string bytes);
 void del_task_token(Batch& b, const Tables& t, std::string token);
 void put_state_machine(Batch& b, const Tables& t, std::string state_machine_arn, std::string record);
+// Removes the record only: the machine's executions and revisions stay.
+void del_state_machine(Batch& b, const Tables& t, std::string state_machine_arn);
+void put_revision(Batch& b, const Tables& t, std::string revision_id, std::string record);
+void put_activity(Batch& b, const Tables& t, std::string activity_arn, std::string record);
+void del_activity(Batch& b, const Tables& t, std::string activity_arn);
 
 }  // namespace stepd::storage

@@ -4,9 +4,18 @@
 // Knows nothing of HTTP or CAF: src/api/serve.cpp connects it to the HTTP
 // server, actors/runtime.h runs what it starts, reads come straight from
 // the journal. Safe from any thread.
+//
+// The actions live by resource: src/api/machines.cpp (state machines,
+// versions, aliases, validation, TestState), executions.cpp (executions
+// and map runs), activities.cpp (activities, task tokens, tags).
 
+#include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string>
+#include <unordered_map>
+
+#include <boost/json/object.hpp>
 
 #include "actors/runtime.h"
 #include "storage/journal.h"
@@ -18,21 +27,84 @@ struct ApiResponse {
   std::string body;  // JSON
 };
 
+struct DispatcherOptions {
+  std::string region = "us-east-1";
+  std::string account = "123456789012";
+  std::int64_t activity_poll_ms = 60000;  // GetActivityTask's long poll (AWS: 60 s)
+};
+
 class Dispatcher {
  public:
   // REQUIRES: both outlive the Dispatcher.
-  Dispatcher(actors::Runtime& runtime, storage::Journal& journal, std::string region, std::string account)
-      : runtime_(runtime), journal_(journal), region_(std::move(region)), account_(std::move(account)) {}
+  Dispatcher(actors::Runtime& runtime, storage::Journal& journal, DispatcherOptions options);
+  Dispatcher(actors::Runtime& runtime, storage::Journal& journal, std::string region, std::string account);
 
   // `target` is the X-Amz-Target header ("AWSStepFunctions.StartExecution").
   // `done` runs exactly once, now or later, maybe on another thread.
   void handle(const std::string& target, const std::string& body, std::function<void(ApiResponse)> done);
 
+  using Done = std::function<void(ApiResponse)>;
+  using Request = boost::json::object;
+
  private:
+  // One per action; each answers through `done` exactly once.
+  void create_state_machine(const Request& req, Done done);
+  void describe_state_machine(const Request& req, Done done);
+  void update_state_machine(const Request& req, Done done);
+  void delete_state_machine(const Request& req, Done done);
+  void list_state_machines(const Request& req, Done done);
+  void publish_state_machine_version(const Request& req, Done done);
+  void list_state_machine_versions(const Request& req, Done done);
+  void delete_state_machine_version(const Request& req, Done done);
+  void create_state_machine_alias(const Request& req, Done done);
+  void describe_state_machine_alias(const Request& req, Done done);
+  void update_state_machine_alias(const Request& req, Done done);
+  void delete_state_machine_alias(const Request& req, Done done);
+  void list_state_machine_aliases(const Request& req, Done done);
+  void validate_state_machine_definition(const Request& req, Done done);
+  void test_state(const Request& req, Done done);
+
+  void start_execution(const Request& req, Done done);
+  void start_sync_execution(const Request& req, Done done);
+  void stop_execution(const Request& req, Done done);
+  void describe_execution(const Request& req, Done done);
+  void describe_state_machine_for_execution(const Request& req, Done done);
+  void list_executions(const Request& req, Done done);
+  void get_execution_history(const Request& req, Done done);
+  void redrive_execution(const Request& req, Done done);
+  void describe_map_run(const Request& req, Done done);
+  void list_map_runs(const Request& req, Done done);
+  void update_map_run(const Request& req, Done done);
+
+  void create_activity(const Request& req, Done done);
+  void describe_activity(const Request& req, Done done);
+  void delete_activity(const Request& req, Done done);
+  void list_activities(const Request& req, Done done);
+  void get_activity_task(const Request& req, Done done);
+  void send_task_success(const Request& req, Done done);
+  void send_task_failure(const Request& req, Done done);
+  void send_task_heartbeat(const Request& req, Done done);
+  void tag_resource(const Request& req, Done done);
+  void untag_resource(const Request& req, Done done);
+  void list_tags_for_resource(const Request& req, Done done);
+  void with_tags(const Request& req, bool write, bool list,
+                 const std::function<bool(std::vector<storage::Tag>&)>& change, Done done);
+
+  // State machine records, cached: starts read no LMDB. Writers hold
+  // catalog_mu_ across read-modify-write so concurrent updates do not lose
+  // each other's changes; the cache follows every write.
+  Result<storage::StateMachineRecord> machine(const std::string& arn);
+  Status put_machine(const storage::StateMachineRecord& r,
+                     const std::optional<storage::RevisionRecord>& revision = std::nullopt);
+  Status drop_machine(const std::string& arn);
+  std::string arn(const std::string& kind, const std::string& rest) const;
+
   actors::Runtime& runtime_;
   storage::Journal& journal_;
-  std::string region_;
-  std::string account_;
+  DispatcherOptions options_;
+  std::mutex catalog_mu_;  // one catalog writer at a time
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, storage::StateMachineRecord> cache_;
 };
 
 // AWS's rules for state machine, execution and activity names: 1 to 80

@@ -50,7 +50,11 @@ int serve(const ServeOptions& o) {
     std::fprintf(stderr, "stepd serve: %s\n", runtime.status().message().c_str());
     return 1;
   }
-  Dispatcher dispatcher(**runtime, **journal, o.region, o.account);
+  DispatcherOptions dopts;
+  dopts.region = o.region;
+  dopts.account = o.account;
+  dopts.activity_poll_ms = o.activity_poll_seconds * 1000;
+  Dispatcher dispatcher(**runtime, **journal, dopts);
 
   // Block the signals in every thread the servers start; this one waits.
   sigset_t signals;

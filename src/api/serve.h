@@ -13,6 +13,7 @@ struct ServeOptions {
   std::string region = "us-east-1";
   std::string account = "123456789012";
   std::size_t threads = 2;
+  std::int64_t activity_poll_seconds = 60;  // GetActivityTask's long poll, as on AWS
 };
 
 // Serves until SIGTERM or SIGINT, then drains and returns 0; 1 when it

@@ -336,6 +336,9 @@ int main(int argc, char** argv) {
     serve->add_option("--data", so.data_dir, "Data directory of the embedded LMDB store (default ./data)");
     serve->add_option("--region", so.region, "Region in ARNs (default us-east-1)");
     serve->add_option("--account", so.account, "Account id in ARNs (default 123456789012)");
+    serve->add_option("--activity-poll-seconds", so.activity_poll_seconds,
+                      "How long GetActivityTask waits for a task (default 60, as AWS)")
+        ->check(CLI::Range(1, 60));
 
     std::string data_dir, exec_arn;
     auto* history = app.add_subcommand("history", "Print an execution's history as GetExecutionHistory does");

@@ -10,6 +10,7 @@
 #include "src/common/json.h"
 #include "src/common/timestamp.h"
 #include "src/engine/engine.h"
+#include "src/engine/inspect.h"
 #include "src/engine/state.h"
 
 namespace stepd::engine {
@@ -95,6 +96,7 @@ void append_task_effects(const Frame& f, std::vector<Effect>& out) {
   e.invocation = f.invocation;
   e.timeout_seconds = f.timeout_seconds;
   e.heartbeat_seconds = f.heartbeat_seconds;
+  e.task_token = f.task_token;
   out.push_back(std::move(e));
   if (f.timeout_seconds) {
     Effect t;
@@ -124,11 +126,15 @@ void append_timer_effect(const Frame& f, std::vector<Effect>& out) {
   out.push_back(std::move(e));
 }
 
+// The machine's TimeoutSeconds counts from the start, or from the latest
+// redrive (AWS resets the execution timeout on redrive). The token is the
+// redrive count, so a timer armed before a redrive is stale after it.
 void append_execution_timeout(const ExecutionState& s, std::vector<Effect>& out) {
-  if (!s.machine->timeout_seconds) return;
+  if (!s.machine->timeout_seconds || s.inspect) return;
   Effect e;
   e.kind = EffectKind::kExecutionTimeout;
-  e.due_ms = s.params.start_ms + *s.machine->timeout_seconds * 1000;
+  e.token = static_cast<std::uint64_t>(s.redrive_count);
+  e.due_ms = (s.redrive_count ? s.redrive_ms : s.params.start_ms) + *s.machine->timeout_seconds * 1000;
   out.push_back(std::move(e));
 }
 
@@ -172,6 +178,7 @@ class Interpreter {
     root->state = s_.machine->start;
     root->input = s_.input;
     root->tip = 0;  // AWS links the first StateEntered to 0, not to ExecutionStarted
+    if (s_.inspect) root->vars = s_.inspect->variables;
     s_.frames.push_back(std::move(root));
     append_execution_timeout(s_, out_.effects);
     run(frame(0));
@@ -179,6 +186,7 @@ class Interpreter {
   }
 
   void apply(const Fact& fact) {
+    if (fact.kind == FactKind::kRedrive) return redrive();
     if (s_.status != ExecutionStatus::kRunning) return;
     switch (fact.kind) {
       case FactKind::kStop: {
@@ -192,6 +200,7 @@ class Interpreter {
         return;
       }
       case FactKind::kExecutionTimedOut: {
+        if (fact.token != static_cast<std::uint64_t>(s_.redrive_count)) return;  // armed before a redrive
         abort_children(frame(0), 0);
         cancel_task(frame(0));
         bj::object d;
@@ -243,10 +252,39 @@ class Interpreter {
 
   std::uint64_t draw() { return mix(s_.params.seed ^ mix(++s_.draws)); }
 
+  // RedriveExecution: an ended run (FAILED, TIMED_OUT, ABORTED) goes on
+  // from its open states, those entered and never exited. After
+  // ExecutionRedriven each one runs again from just after its StateEntered:
+  // no new StateEntered, its next events link to the original one (AWS
+  // "reschedules and reruns" the failed step), retry counts start over. A
+  // Parallel or Map whose children had started reruns only the branches and
+  // iterations that failed or were aborted (each from where it stopped),
+  // and starts the iterations it never reached.
+  void redrive() {
+    if (s_.status == ExecutionStatus::kRunning || s_.status == ExecutionStatus::kSucceeded) return;
+    if (s_.inspect || s_.frames.empty() || !s_.frames[0]) return;
+    if (s_.last_id + 2 >= s_.params.max_events) return;  // no room for ExecutionRedriven and a state event
+    bj::object d;
+    d["redriveCount"] = ++s_.redrive_count;
+    s_.redrive_ms = now_;
+    emit_root(EventType::ExecutionRedriven, std::move(d), s_.last_id);
+    s_.status = ExecutionStatus::kRunning;
+    s_.error.reset();
+    s_.cause.reset();
+    s_.output_text.clear();
+    append_execution_timeout(s_, out_.effects);
+    Frame& root = frame(0);
+    resume(root);
+    settle(root);
+  }
+
  private:
   // ---- events -------------------------------------------------------------
 
   bool hidden(const Frame& f) const { return f.hidden; }
+
+  // TestState's inspection when f is the frame of the tested state.
+  Inspection* watch(const Frame& f) const { return f.id == 0 ? s_.inspect : nullptr; }
 
   std::int64_t emit_root(EventType t, bj::object details, std::int64_t prev, std::string payload = {}) {
     Event e;
@@ -373,6 +411,14 @@ class Interpreter {
     std::size_t input_size = input_text.size();
     f.entered_id = emit(f, entered_type(state.type), {}, state.name, std::move(input_text));
     f.entered_ms = now_;
+    f.in_state = true;
+    f.children_started = false;
+    run_state(f, input_size);
+  }
+
+  // The state's own logic, after its StateEntered (again for a redrive).
+  void run_state(Frame& f, std::size_t input_size) {
+    const State& state = st(f);
     f.retry_counts.assign(state.retry.size(), 0);
     f.retry_count = 0;
     if (input_size > s_.params.max_payload) {
@@ -465,6 +511,13 @@ class Interpreter {
                      "' returned a result with a size exceeding the maximum number of bytes service limit.");
       return;
     }
+    f.in_state = false;
+    if (!f.parked.empty() || !f.requeue.empty()) release_kept(f);
+    if (Inspection* w = watch(f)) {
+      w->output = output;
+      if (next >= 0) w->next_state = f.machine->states[static_cast<std::size_t>(next)].name;
+      next = -1;  // TestState: the run ends with the tested state
+    }
     bj::object d;
     if (!assigned.empty()) {
       bj::object trunc;
@@ -496,10 +549,12 @@ class Interpreter {
       if (!r.ok()) return fail_frame(f, r.status());
       result = std::move(r).value();
     }
+    if (Inspection* w = watch(f)) w->after_result_selector = result;
     auto vars = assign(f, state.assign, result);
     if (!vars.ok()) return fail_frame(f, vars.status());
     auto merged = result_path(f, state.result_path, std::move(result));
     if (!merged.ok()) return handle_error(f, merged.status().error(), merged.status().message(), false);
+    if (Inspection* w = watch(f)) w->after_result_path = *merged;
     auto out = output_path(f, state, std::move(merged).value());
     if (!out.ok()) return fail_frame(f, out.status());
     exit_state(f, state, std::move(out).value(), std::move(vars).value(), next_of(state));
@@ -521,30 +576,45 @@ class Interpreter {
   }
 
   // Takes the effective input as a value; moves f.input when nothing needs
-  // the raw input afterwards (ResultPath is the default).
-  static bj::value take(Frame& f, const bj::value* in, const asl::PathField& result_path) {
-    if (in == &f.input && result_path.kind == asl::PathField::Kind::kDefault) return std::move(f.input);
+  // the raw input afterwards (ResultPath is the default) and the state
+  // cannot fail after this (`may_fail`: an OutputPath or Assign still to
+  // evaluate), since a redrive runs a failed state again on its input.
+  static bj::value take(Frame& f, const bj::value* in, const asl::PathField& result_path, bool may_fail) {
+    if (!may_fail && in == &f.input && result_path.kind == asl::PathField::Kind::kDefault) return std::move(f.input);
     return *in;
+  }
+  // An OutputPath that can fail (one that is not just `$`).
+  static bool has_output_path(const State& state) {
+    return state.output_path.kind == asl::PathField::Kind::kPath && !state.output_path.path->is_root();
   }
 
   void pass(Frame& f, const State& state) {
-    bj::value storage;
-    const bj::value* in = effective_input(f, state, storage);
-    if (!in) return;
     bj::value result;
-    if (state.parameters) {
-      auto r = eval_template(f, *state.parameters, *in);
-      if (!r.ok()) return fail_frame(f, r.status());
-      result = std::move(r).value();
-    } else if (state.result) {
+    if (state.result) {
+      // Result is the state's result; AWS reads neither InputPath nor
+      // Parameters then (TestState shows no afterInputPath/afterParameters).
       result = *state.result;
+      if (Inspection* w = watch(f)) w->result = result;
     } else {
-      result = take(f, in, state.result_path);
+      bj::value storage;
+      const bj::value* in = effective_input(f, state, storage);
+      if (!in) return;
+      if (Inspection* w = watch(f)) w->after_input_path = *in;
+      if (state.parameters) {
+        auto r = eval_template(f, *state.parameters, *in);
+        if (!r.ok()) return fail_frame(f, r.status());
+        result = std::move(r).value();
+      } else {
+        result = take(f, in, state.result_path, has_output_path(state) || state.assign.has_value());
+      }
+      if (Inspection* w = watch(f)) w->after_parameters = result;
     }
+    if (Inspection* w = watch(f)) w->after_result_selector = result;
     auto vars = assign(f, state.assign, result);
     if (!vars.ok()) return fail_frame(f, vars.status());
     auto merged = result_path(f, state.result_path, std::move(result));
     if (!merged.ok()) return fail_frame(f, merged.status());
+    if (Inspection* w = watch(f)) w->after_result_path = *merged;
     auto out = output_path(f, state, std::move(merged).value());
     if (!out.ok()) return fail_frame(f, out.status());
     exit_state(f, state, std::move(out).value(), std::move(vars).value(), next_of(state));
@@ -554,12 +624,14 @@ class Interpreter {
     bj::value storage;
     const bj::value* in = effective_input(f, state, storage);
     if (!in) return;
-    auto out = output_path(f, state, take(f, in, {}));
+    if (Inspection* w = watch(f)) w->after_input_path = *in;
+    auto out = output_path(f, state, take(f, in, {}, has_output_path(state)));
     if (!out.ok()) return fail_frame(f, out.status());
     exit_state(f, state, std::move(out).value(), {}, -1);
   }
 
   void fail_state(Frame& f, const State& state) {
+    if (Inspection* w = watch(f)) w->after_input_path = f.input;  // a Fail state has no InputPath
     std::optional<std::string> error = state.error, cause = state.cause;
     auto dynamic = [&](const asl::Template& t, const char* field) -> Result<std::optional<std::string>> {
       auto r = eval_template(f, t, f.input);
@@ -593,6 +665,7 @@ class Interpreter {
     bj::value storage;
     const bj::value* in = effective_input(f, state, storage);
     if (!in) return;
+    if (Inspection* w = watch(f)) w->after_input_path = *in;
     FrameDocs docs(*this, f, *in);
     int next = -1;
     const std::optional<asl::Template>* assign_t = &state.assign;
@@ -615,7 +688,7 @@ class Interpreter {
     }
     auto vars = assign(f, *assign_t, *in);
     if (!vars.ok()) return fail_frame(f, vars.status());
-    auto out = output_path(f, state, take(f, in, {}));
+    auto out = output_path(f, state, take(f, in, {}, has_output_path(state)));
     if (!out.ok()) return fail_frame(f, out.status());
     exit_state(f, state, std::move(out).value(), std::move(vars).value(), next);
   }
@@ -624,6 +697,7 @@ class Interpreter {
     auto in = input_path(f, state);
     if (!in.ok()) return fail_frame(f, in.status());
     f.effective = std::move(in).value();
+    if (Inspection* w = watch(f)) w->after_input_path = f.effective;
     std::int64_t due = now_;
     FrameDocs docs(*this, f, f.effective);
     if (state.seconds) {
@@ -659,7 +733,7 @@ class Interpreter {
       }
       due = *ms;
     }
-    if (due > now_) {
+    if (due > now_ && !watch(f)) {  // TestState does not wait
       f.phase = Phase::kWait;
       start_timer(f, due);
       return;
@@ -696,6 +770,7 @@ class Interpreter {
     auto in = input_path(f, state);
     if (!in.ok()) return fail_frame(f, in.status());
     f.effective = std::move(in).value();
+    if (Inspection* w = watch(f)) w->after_input_path = f.effective;
     auto timeout = seconds_field(f, state.timeout_seconds, state.timeout_seconds_path);
     if (!timeout.ok()) return fail_frame(f, timeout.status());
     auto heartbeat = seconds_field(f, state.heartbeat_seconds, state.heartbeat_seconds_path);
@@ -711,6 +786,7 @@ class Interpreter {
       f.task_token = buf;
     }
     if (!apply_parameters(f, state)) return;
+    if (Inspection* w = watch(f)) w->after_parameters = f.effective;
     schedule(f, state);
   }
 
@@ -780,6 +856,7 @@ class Interpreter {
 
   void task_succeeded(Frame& f, const bj::value& output) {
     const State& state = st(f);
+    if (Inspection* w = watch(f)) w->result = output;
     ResourceKind kind = classify(state.resource);
     f.token = 0;
     std::string text = json::to_json(output);
@@ -857,15 +934,25 @@ class Interpreter {
     const State& state = st(f);
     const std::string name = error.value_or("");
     bool terminal = name == kRuntime;
-    if (!terminal && retry(f, state, name)) return;
+    Inspection* w = watch(f);
+    if (w) {
+      w->error = error;
+      w->cause = cause;
+      if (!terminal && inspect_retry(state, name, *w)) return fail_frame(f, std::move(error), std::move(cause));
+    } else if (!terminal && retry(f, state, name)) {
+      return;
+    }
     if (!terminal) {
-      for (const auto& c : state.catches) {
+      for (std::size_t i = 0; i < state.catches.size(); ++i) {
+        const auto& c = state.catches[i];
         if (!error_matches(c.errors, name)) continue;
+        if (w) w->catch_index = static_cast<std::int64_t>(i);
         bj::value eo = error_output(error, cause);
         auto vars = assign(f, c.assign, eo);
         if (!vars.ok()) return fail_frame(f, vars.status());
         auto out = result_path(f, c.result_path, std::move(eo));
         if (!out.ok()) return fail_frame(f, out.status());
+        if (w) w->outcome = Inspection::Outcome::kCaught;
         f.abort_task_on_fail = false;
         exit_state(f, state, std::move(out).value(), std::move(vars).value(), c.next);
         return;
@@ -888,6 +975,25 @@ class Interpreter {
       f.retry_count++;
       f.phase = Phase::kRetryWait;
       start_timer(f, now_ + static_cast<std::int64_t>(std::llround(delay * 1000.0)));
+      return true;
+    }
+    return false;
+  }
+
+  // TestState: reports the retrier that matches (with the retry count the
+  // request gives) instead of waiting to retry. True when it has attempts
+  // left: the state is RETRIABLE. The backoff is the interval before jitter.
+  bool inspect_retry(const State& state, const std::string& name, Inspection& w) {
+    for (std::size_t i = 0; i < state.retry.size(); ++i) {
+      const auto& r = state.retry[i];
+      if (!error_matches(r.errors, name)) continue;
+      w.retry_index = static_cast<std::int64_t>(i);
+      std::int64_t n = w.retrier_retry_count.value_or(0);
+      if (n >= r.max_attempts) return false;
+      double delay = r.interval_seconds * std::pow(r.backoff_rate, static_cast<double>(n));
+      if (r.max_delay_seconds) delay = std::min(delay, static_cast<double>(*r.max_delay_seconds));
+      w.retry_backoff_seconds = std::llround(delay);
+      w.outcome = Inspection::Outcome::kRetriable;
       return true;
     }
     return false;
@@ -953,9 +1059,93 @@ class Interpreter {
     return *s_.frames.back();
   }
 
+  // A child is no longer running: freed when it succeeded, kept (parked)
+  // when it failed or was aborted, so a redrive can run it again.
   void release(Frame& parent, std::int32_t child) {
     parent.running.erase(std::remove(parent.running.begin(), parent.running.end(), child), parent.running.end());
-    s_.frames[static_cast<std::size_t>(child)].reset();
+    auto& slot = s_.frames[static_cast<std::size_t>(child)];
+    if (!slot) return;
+    if (slot->phase == Phase::kFailed || slot->phase == Phase::kAborted) {
+      parent.parked.push_back(child);
+      return;
+    }
+    release_kept(*slot);
+    slot.reset();
+  }
+
+  // Frees the children kept for a redrive (and theirs): the state exits or
+  // starts a new attempt, so they will never run again.
+  void release_kept(Frame& f) {
+    for (auto* kept : {&f.parked, &f.requeue}) {
+      for (auto id : *kept) {
+        auto& slot = s_.frames[static_cast<std::size_t>(id)];
+        if (!slot) continue;
+        release_kept(*slot);
+        slot.reset();
+      }
+      kept->clear();
+    }
+  }
+
+  // ---- redrive --------------------------------------------------------------
+
+  // Reopens a frame that failed or was aborted (see redrive()).
+  void resume(Frame& f) {
+    f.error.reset();
+    f.cause.reset();
+    f.token = 0;
+    f.abort_task_on_fail = false;
+    if (!f.in_state) {  // stopped before entering its state (a branch that never ran)
+      f.phase = Phase::kEnter;
+      return run(f);
+    }
+    const State& state = st(f);
+    if ((state.type == StateType::kParallel || state.type == StateType::kMap) && f.children_started) {
+      f.retry_counts.assign(state.retry.size(), 0);
+      f.retry_count = 0;
+      f.tip = f.started_id;
+      resume_children(f, state);
+    } else {
+      f.tip = f.entered_id;
+      f.phase = Phase::kEnter;
+      run_state(f, json::json_size(f.input));
+    }
+    run(f);
+  }
+
+  // Runs again the kept children of a Parallel or Map (lowest index first).
+  void resume_children(Frame& f, const State& state) {
+    std::vector<std::int32_t> ids = std::move(f.parked);
+    ids.insert(ids.end(), f.requeue.begin(), f.requeue.end());
+    f.parked.clear();
+    f.requeue.clear();
+    std::sort(ids.begin(), ids.end(),
+              [this](std::int32_t a, std::int32_t b) { return frame(a).index < frame(b).index; });
+    f.phase = Phase::kChildren;
+    if (state.type == StateType::kParallel) {
+      f.failures = 0;
+      f.running.insert(f.running.end(), ids.begin(), ids.end());
+      for (auto id : ids) {
+        Frame* c = s_.frames[static_cast<std::size_t>(id)].get();
+        if (!c || f.phase != Phase::kChildren) continue;  // an earlier branch failed the state again
+        resume(*c);
+        if (c->phase == Phase::kDone || c->phase == Phase::kFailed) child_finished(f, *c);
+      }
+      if (f.phase == Phase::kChildren && f.running.empty() && f.finished >= state.branches.size()) {
+        parallel_done(f, state);
+      }
+      return;
+    }
+    if (state.distributed) {
+      bj::object d;
+      d["mapRunArn"] = f.map_run_arn;
+      d["redriveCount"] = ++f.map_run_redrives;
+      emit_linked(f, EventType::MapRunRedriven, std::move(d), f.map_run_started);
+    }
+    f.finished -= f.failures;  // the failed iterations run again
+    f.failures = 0;
+    f.requeue.assign(ids.rbegin(), ids.rend());  // pump() takes from the back
+    pump(f, state);
   }
 
   void parallel(Frame& f, const State& state) {
@@ -963,11 +1153,35 @@ class Interpreter {
     if (!in.ok()) return fail_frame(f, in.status());
     f.effective = std::move(in).value();
     if (!apply_parameters(f, state)) return;
+    if (Inspection* w = watch(f); w && w->mocked) return run_mocked(f, state, *w);
     parallel_attempt(f, state);
   }
 
+  // TestState: a Map or Parallel takes the mock as the outcome of its
+  // children instead of running them.
+  void run_mocked(Frame& f, const State& state, Inspection& w) {
+    if (!w.mock_result) return handle_error(f, w.mock_error, w.mock_cause, false);
+    if (state.type == StateType::kMap && w.map_iteration_failure_count) {
+      std::int64_t failed = *w.map_iteration_failure_count;
+      if (failed > static_cast<std::int64_t>(f.items.size())) {
+        std::string msg = "Map iteration failure count must be less than or equal to the number of Map iterations";
+        w.rejected = Status(Code::kInvalidArgument, msg, "ValidationException");
+        return fail_frame(f, std::string(kRuntime), msg);
+      }
+      // AWS applies the count only against a tolerated-failure setting.
+      f.failures = static_cast<std::size_t>(failed);
+      if ((f.tolerated_count || f.tolerated_percentage) && !tolerated(f)) {
+        return handle_error(f, std::string("States.ExceedToleratedFailureThreshold"),
+                            std::string("The specified tolerated failure threshold was exceeded"), false);
+      }
+    }
+    complete(f, state, *w.mock_result);
+  }
+
   void parallel_attempt(Frame& f, const State& state) {
-    emit(f, EventType::ParallelStateStarted);
+    release_kept(f);  // a retry starts over with every branch
+    f.started_id = emit(f, EventType::ParallelStateStarted);
+    f.children_started = true;
     f.phase = Phase::kChildren;
     f.results = bj::array(state.branches.size());
     f.finished = 0;
@@ -986,6 +1200,9 @@ class Interpreter {
   }
 
   void parallel_done(Frame& f, const State& state) {
+    // Its results move on: should the state still fail (ResultSelector,
+    // ResultPath, OutputPath), a redrive runs the whole state again.
+    f.children_started = false;
     std::int64_t link = f.tip;
     emit_linked(f, EventType::ParallelStateSucceeded, {}, link);
     f.tip = link;  // Exited links past ParallelStateSucceeded, to the last branch event
@@ -1040,6 +1257,15 @@ class Interpreter {
                         cause_prefix(f) + "Map state input must be an array but was: " + json::to_json(items));
     }
     f.items = std::move(items.get_array());
+    if (Inspection* w = watch(f); w && w->mocked) {
+      w->after_input_path = f.effective;
+      w->after_items_path = bj::value(f.items);
+      w->max_concurrency = f.max_concurrency;
+      if (!tolerance(f, state)) return;
+      if (f.tolerated_count) w->tolerated_failure_count = *f.tolerated_count;
+      if (f.tolerated_percentage) w->tolerated_failure_percentage = *f.tolerated_percentage;
+      return run_mocked(f, state, *w);
+    }
     // A Distributed Map starts its Map Run before it reads the tolerated
     // failure settings: AWS records MapStateStarted before such a failure.
     if (state.distributed) {
@@ -1055,7 +1281,7 @@ class Interpreter {
   void emit_map_started(Frame& f) {
     bj::object d;
     d["length"] = static_cast<std::int64_t>(f.items.size());
-    emit(f, EventType::MapStateStarted, std::move(d));
+    f.started_id = emit(f, EventType::MapStateStarted, std::move(d));
   }
 
   // Reads ToleratedFailureCount/Percentage(Path); false when the state failed.
@@ -1108,6 +1334,8 @@ class Interpreter {
 
   // One attempt of the Map, after MapStateStarted (a retry emits a new one).
   void map_attempt(Frame& f, const State& state) {
+    release_kept(f);  // a retry starts over with every item
+    f.children_started = true;
     f.phase = Phase::kChildren;
     f.results = bj::array(f.items.size());
     f.next_item = 0;
@@ -1115,8 +1343,10 @@ class Interpreter {
     f.failures = 0;
     f.close_link = f.tip;
     if (state.distributed) {
+      f.map_run_arn = map_run_arn(state);
+      f.map_run_redrives = 0;
       bj::object r;
-      r["mapRunArn"] = map_run_arn(state);
+      r["mapRunArn"] = f.map_run_arn;
       f.map_run_started = emit(f, EventType::MapRunStarted, std::move(r));
     }
     pump(f, state);
@@ -1139,12 +1369,33 @@ class Interpreter {
     std::size_t limit = f.max_concurrency > 0 ? static_cast<std::size_t>(f.max_concurrency) : 40;
     if (state.distributed && f.max_concurrency <= 0) limit = 10000;
     f.pumping = true;
-    while (f.phase == Phase::kChildren && f.next_item < f.items.size() && f.running.size() < limit) {
+    while (f.phase == Phase::kChildren && f.running.size() < limit &&
+           (!f.requeue.empty() || f.next_item < f.items.size())) {
+      if (!f.requeue.empty()) {  // a redrive: iterations that failed or were aborted go first
+        std::int32_t cid = f.requeue.back();
+        f.requeue.pop_back();
+        Frame& c = frame(cid);
+        if (!c.hidden) {
+          bj::object d;
+          d["index"] = c.index;
+          d["name"] = state.name;
+          emit_linked(f, EventType::MapIterationStarted, std::move(d), f.tip);
+        }
+        f.running.push_back(cid);
+        resume(c);
+        Frame& child = frame(cid);
+        if (child.phase == Phase::kDone || child.phase == Phase::kFailed) child_finished(f, child);
+        continue;
+      }
       std::size_t i = f.next_item++;
       bj::value input;
       if (state.item_selector) {
         auto r = eval_template(f, *state.item_selector, f.effective, &f.items[i], static_cast<std::int64_t>(i));
-        if (!r.ok()) return map_failed(f, state, r.status().error(), r.status().message(), f.tip);
+        if (!r.ok()) {
+          f.next_item = i;  // never started: a redrive starts it
+          f.pumping = false;
+          return map_failed(f, state, r.status().error(), r.status().message(), f.tip);
+        }
         input = std::move(r).value();
       } else {
         input = f.items[i];
@@ -1163,10 +1414,15 @@ class Interpreter {
       if (child.phase == Phase::kDone || child.phase == Phase::kFailed) child_finished(f, child);
     }
     f.pumping = false;
-    if (f.phase == Phase::kChildren && f.running.empty() && f.next_item >= f.items.size()) map_done(f, state);
+    if (map_exhausted(f)) map_done(f, state);
+  }
+
+  static bool map_exhausted(const Frame& f) {
+    return f.phase == Phase::kChildren && f.running.empty() && f.requeue.empty() && f.next_item >= f.items.size();
   }
 
   void map_done(Frame& f, const State& state) {
+    f.children_started = false;  // as in parallel_done()
     std::int64_t link = f.close_link;
     if (state.distributed) {
       std::int64_t id = emit_linked(f, EventType::MapRunSucceeded, {}, f.map_run_started);
@@ -1253,7 +1509,7 @@ class Interpreter {
   // Called from inside pump()'s loop too (an iteration that finished at
   // once): then pump() goes on by itself, so recursion stays one level deep.
   void pump_if_ready(Frame& f, const State& state) {
-    if (f.phase == Phase::kChildren && f.running.empty() && f.next_item >= f.items.size()) {
+    if (map_exhausted(f)) {
       map_done(f, state);
     } else if (!f.pumping) {
       pump(f, state);
@@ -1344,7 +1600,8 @@ const bj::value& FrameDocs::context() const {
   execution["StartTime"] = timestamp::format_ms(s.params.start_ms);
   execution["Name"] = s.params.execution_name;
   execution["RoleArn"] = s.params.role_arn;
-  execution["RedriveCount"] = 0;
+  if (!s.inspect) execution["RedriveCount"] = s.redrive_count;  // TestState's context has none
+  if (s.redrive_count) execution["RedriveTime"] = timestamp::format_ms(s.redrive_ms);
   bj::object machine;
   machine["Id"] = s.params.state_machine_arn;
   machine["Name"] = s.params.state_machine_name;
@@ -1397,11 +1654,17 @@ const char* status_name(ExecutionStatus s) {
 }
 
 Started start(std::shared_ptr<const asl::StateMachine> machine, const StartParams& params) {
+  return start_inspected(std::move(machine), params, nullptr);
+}
+
+Started start_inspected(std::shared_ptr<const asl::StateMachine> machine, const StartParams& params,
+                        Inspection* inspection) {
   Started out;
   out.state = ExecutionStatePtr(new ExecutionState());
   ExecutionState& s = *out.state;
   s.machine = std::move(machine);
   s.params = params;
+  s.inspect = inspection;
   auto parsed = json::parse(params.input_text);
   s.input = parsed.ok() ? std::move(parsed).value() : bj::value(bj::object());
   out.decisions.events.reserve(16);
@@ -1432,6 +1695,7 @@ std::vector<Effect> pending_effects(const ExecutionState& s) {
 }
 
 ExecutionStatus status(const ExecutionState& s) { return s.status; }
+std::int64_t redrive_count(const ExecutionState& s) { return s.redrive_count; }
 std::int64_t event_count(const ExecutionState& s) { return s.last_id; }
 const std::string& output_text(const ExecutionState& s) { return s.output_text; }
 const std::optional<std::string>& error(const ExecutionState& s) { return s.error; }

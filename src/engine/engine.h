@@ -18,6 +18,8 @@
 //    effects ◀──┘  └── facts: TaskStarted/Succeeded/Failed/TimedOut, TimerFired,
 //   (run tasks,                Stop, ExecutionTimedOut
 //    set timers)
+//
+//   FAILED | TIMED_OUT | ABORTED ──decide(Redrive)──▶ RUNNING again, from the states left open
 
 #include <cstdint>
 #include <functional>
@@ -59,7 +61,16 @@ enum class FactKind : unsigned char {
   kTaskTimedOut,       // the task's TimeoutSeconds or HeartbeatSeconds passed
   kTimerFired,         // a Wait or a retry backoff is over
   kStop,               // StopExecution (error / cause optional)
-  kExecutionTimedOut,  // the machine's TimeoutSeconds passed
+  kExecutionTimedOut,  // the machine's TimeoutSeconds passed (token: the kExecutionTimeout effect's)
+  // RedriveExecution, for a FAILED, TIMED_OUT or ABORTED execution (no
+  // frame, no token): ExecutionRedriven{redriveCount}, then the states that
+  // were entered and never exited run again from just after their
+  // StateEntered, with fresh retry counts; in a Parallel or Map only the
+  // branches and iterations that failed, were aborted or never started run
+  // (each from where it stopped). The status is RUNNING again and the
+  // machine's TimeoutSeconds counts from now. For any other status, or with
+  // no room left in the history, it yields no decisions.
+  kRedrive,
 };
 
 struct Fact {
@@ -78,7 +89,7 @@ enum class EffectKind : unsigned char {
   kTaskTimeout,  // answer with kTaskTimedOut at due_ms unless the task finished
   kHeartbeatTimeout,  // likewise, but due_ms moves on by heartbeat_seconds at each heartbeat
   kCancelTask,   // the task with this token is no longer wanted (abort, timeout)
-  kExecutionTimeout,  // answer with kExecutionTimedOut at due_ms
+  kExecutionTimeout,  // answer with kExecutionTimedOut (same token) at due_ms
 };
 
 // Something the caller must do once the decision's events are durable.
@@ -97,6 +108,9 @@ struct Effect {
   // invocation number. Replays give the same numbers.
   std::int64_t invocation = 0;
   std::optional<std::int64_t> timeout_seconds, heartbeat_seconds;
+  // Activities and .waitForTaskToken: the token ($$.Task.Token) a worker or
+  // callback answers with (SendTaskSuccess/Failure/Heartbeat); else empty.
+  std::string task_token;
 };
 
 struct Decisions {
@@ -124,8 +138,9 @@ Started start(std::shared_ptr<const asl::StateMachine> machine, const StartParam
 
 // Applies one fact. Mutates `state` (it is the caller's private copy) and
 // returns the events to append and the effects to run once they are
-// durable. A fact for a finished execution or with a stale token yields no
-// decisions.
+// durable. A fact for a finished execution (other than kRedrive) or with a
+// stale token yields no decisions. Tokens only grow, across redrives too, so
+// an answer to an effect issued before a redrive stays stale after it.
 Decisions decide(ExecutionState& state, const Fact& fact);
 
 // Rebuilds the state from a recorded history by replaying the same
@@ -153,6 +168,8 @@ std::vector<Effect> pending_effects(const ExecutionState& s);
 // What the state shows from outside.
 ExecutionStatus status(const ExecutionState& s);
 std::int64_t event_count(const ExecutionState& s);
+// How many times the execution was redriven ($$.Execution.RedriveCount).
+std::int64_t redrive_count(const ExecutionState& s);
 // The output (SUCCEEDED) as JSON text; error and cause (FAILED, TIMED_OUT, ABORTED).
 const std::string& output_text(const ExecutionState& s);
 const std::optional<std::string>& error(const ExecutionState& s);

@@ -18,8 +18,25 @@ std::optional<std::string> opt_string(const bj::object& d, const char* key) {
   return std::nullopt;
 }
 
-// The fact whose decisions begin with event `e`.
-Result<Fact> fact_for(const ExecutionState& s, const Event& e) {
+bool is_abort(EventType t) {
+  return t == EventType::TaskStateAborted || t == EventType::WaitStateAborted || t == EventType::MapIterationAborted ||
+         t == EventType::MapStateAborted || t == EventType::ParallelStateAborted || t == EventType::MapRunAborted;
+}
+
+// The fact whose decisions begin with events[next]. A Stop or an execution
+// timeout first aborts the running branches and iterations, so its decision
+// can begin with their *Aborted events: the fact is the ExecutionAborted /
+// ExecutionTimedOut after them.
+Result<Fact> fact_for(const ExecutionState& s, const std::vector<Event>& events, std::size_t next) {
+  if (is_abort(events[next].type)) {
+    std::size_t i = next;
+    while (i < events.size() && is_abort(events[i].type)) ++i;
+    if (i < events.size() && (events[i].type == EventType::ExecutionAborted ||
+                              events[i].type == EventType::ExecutionTimedOut)) {
+      next = i;
+    }
+  }
+  const Event& e = events[next];
   Fact f;
   f.now_ms = e.timestamp_ms;
   f.frame = e.frame;
@@ -31,6 +48,11 @@ Result<Fact> fact_for(const ExecutionState& s, const Event& e) {
   }
   if (e.type == EventType::ExecutionTimedOut) {
     f.kind = FactKind::kExecutionTimedOut;
+    f.token = static_cast<std::uint64_t>(s.redrive_count);
+    return f;
+  }
+  if (e.type == EventType::ExecutionRedriven) {
+    f.kind = FactKind::kRedrive;
     return f;
   }
   if (e.frame < 0 || static_cast<std::size_t>(e.frame) >= s.frames.size() || !s.frames[static_cast<std::size_t>(e.frame)]) {
@@ -108,7 +130,7 @@ Result<ExecutionStatePtr> fold(std::shared_ptr<const asl::StateMachine> machine,
   if (!s.ok()) return s;
   if (observe && !observe(next, *state)) return state;
   while (next < events.size()) {
-    auto fact = fact_for(*state, events[next]);
+    auto fact = fact_for(*state, events, next);
     if (!fact.ok()) return fact.status();
     Decisions d = decide(*state, *fact);
     if (d.events.empty()) {
@@ -148,6 +170,7 @@ bj::object describe(const ExecutionState& s) {
   bj::object out;
   out["status"] = status_name(s.status);
   out["events"] = s.last_id;
+  if (s.redrive_count) out["redriveCount"] = s.redrive_count;
   bj::array frames;
   for (const auto& f : s.frames) {
     if (!f || f->phase == Frame::Phase::kDone || f->phase == Frame::Phase::kFailed ||

@@ -20,6 +20,8 @@
 
 namespace stepd::engine {
 
+struct Inspection;  // src/engine/inspect.h
+
 // One running sub-machine: the execution's own States (frame 0), a Parallel
 // branch or a Map iteration. Frames form a tree through `parent`.
 //
@@ -27,6 +29,9 @@ namespace stepd::engine {
 //                 │    ▲
 //                 ▼    │ fact
 //   kTask / kRetryWait / kWait / kChildren            kAborted (parent gave up)
+//
+// A redrive takes a kFailed / kAborted frame of an ended run back into the
+// state it had not exited (decide.cpp, resume()).
 struct Frame {
   enum class Phase : unsigned char { kEnter, kTask, kRetryWait, kWait, kChildren, kDone, kFailed, kAborted };
 
@@ -69,8 +74,21 @@ struct Frame {
   std::optional<std::int64_t> tolerated_count;
   std::int64_t close_link = 0;          // what XStateSucceeded/Exited link to
   std::int64_t map_run_started = 0;     // Distributed Map: the MapRunStarted id
+  std::string map_run_arn;              // Distributed Map: the current Map Run (MapRunRedriven names it)
+  std::int64_t map_run_redrives = 0;    // Distributed Map: MapRunRedriven's redriveCount so far
   bool abort_task_on_fail = false;      // a child that failed in a Task emits TaskStateAborted
   bool pumping = false;                 // inside pump(): finished iterations must not re-enter it
+
+  // Redrive bookkeeping. A state is "open" from its StateEntered to its
+  // StateExited; AWS redrives exactly the open states of an ended run.
+  bool in_state = false;                // the current state was entered and has not exited
+  bool children_started = false;        // Parallel/Map: this visit started branches/iterations
+  std::int64_t started_id = 0;          // Parallel/Map: the latest Parallel/MapStateStarted id
+  // Children that failed or were aborted in this visit, kept (not released)
+  // so a redrive can run them again from where they stopped; released when
+  // the state exits or starts a new attempt.
+  std::vector<std::int32_t> parked;
+  std::vector<std::int32_t> requeue;    // Map: parked iterations a redrive still has to resume
 
   // Outcome when kDone / kFailed.
   bj::value output;
@@ -90,6 +108,11 @@ class ExecutionState {
   std::map<std::string, std::int64_t> invocations;  // Task invocations so far, by state name
   std::string output_text;
   std::optional<std::string> error, cause;
+  std::int64_t redrive_count = 0;                // ExecutionRedriven events so far
+  std::int64_t redrive_ms = 0;                   // when the latest redrive happened
+  // TestState only (src/engine/test_state.cpp): watches the root frame's
+  // state visit and ends the run after it. Not owned; null in executions.
+  Inspection* inspect = nullptr;
 };
 
 }  // namespace stepd::engine

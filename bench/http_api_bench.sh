@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The API over HTTP under load from wrk (Debian's wrk, a separate process):
+#   1. StartExecution/s with keep-alive for a 5-state Pass chain (STANDARD,
+#      durable: each answer waits for its fsync'd group commit);
+#   2. StartSyncExecution (EXPRESS, 3 states): peak/s, then p50/p99 latency
+#      at 50% of that peak.
+# Usage: bench/http_api_bench.sh [build/stepd]   (needs wrk: apt-get install wrk)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+STEPD=${1:-build/stepd}
+DURATION=${DURATION:-10s}
+CONNS=${CONNS:-64}
+command -v wrk >/dev/null || { echo "http_api_bench: wrk is not installed (apt-get install wrk)"; exit 1; }
+data=$(mktemp -d /tmp/stepd-httpbench-XXXXXX)
+log=$data.log
+"$STEPD" serve --port 0 --data "$data" 2>"$log" &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data" "$log"' EXIT
+for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.05; done
+url=$(grep -o 'http://[0-9.:]*' "$log" | head -1)
+
+call() {  # action body
+  curl -s -X POST "$url/" -H "Content-Type: application/x-amz-json-1.0" -H "X-Amz-Target: AWSStepFunctions.$1" -d "$2"
+}
+pass_chain() {  # n states
+  local states="" i
+  for i in $(seq 1 "$1"); do
+    local next="\\\"Next\\\":\\\"S$((i + 1))\\\""
+    [ "$i" = "$1" ] && next="\\\"End\\\":true"
+    states="$states\\\"S$i\\\":{\\\"Type\\\":\\\"Pass\\\",$next}"
+    [ "$i" != "$1" ] && states="$states,"
+  done
+  echo "{\\\"StartAt\\\":\\\"S1\\\",\\\"States\\\":{$states}}"
+}
+role="arn:aws:iam::123456789012:role/bench"
+std_arn=$(call CreateStateMachine "{\"name\":\"chain5\",\"definition\":\"$(pass_chain 5)\",\"roleArn\":\"$role\"}" |
+  grep -o 'arn:aws:states:[^"]*')
+exp_arn=$(call CreateStateMachine "{\"name\":\"sync3\",\"type\":\"EXPRESS\",\"definition\":\"$(pass_chain 3)\",\"roleArn\":\"$role\"}" |
+  grep -o 'arn:aws:states:[^"]*')
+
+echo "# http_api_bench: $(nproc) cores, wrk -t1 -c$CONNS -d$DURATION, server with its default 2 threads"
+echo "## StartExecution, STANDARD 5-state Pass chain (durable)"
+SM_ARN=$std_arn wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s bench/api_start.lua "$url/" |
+  grep -E "Requests/sec|Non-2xx|50%|99%|requests in"
+echo "## StartSyncExecution, EXPRESS 3-state Pass chain: peak"
+peak=$(SM_ARN=$exp_arn TARGET=StartSyncExecution wrk -t1 -c"$CONNS" -d"$DURATION" -s bench/api_start.lua "$url/" |
+  tee /dev/stderr | awk '/Requests\/sec/ {print int($2)}')
+half=$((peak / 2))
+echo "## StartSyncExecution at 50% of peak ($half/s over 16 connections)"
+SM_ARN=$exp_arn TARGET=StartSyncExecution RATE=$half CONNECTIONS=16 wrk -t1 -c16 -d"$DURATION" --latency \
+  -s bench/api_start.lua "$url/" | grep -E "Requests/sec|Non-2xx|50%|75%|90%|99%"

@@ -1,0 +1,461 @@
+// Executions (start, sync start, stop, describe, list, history, redrive)
+// and map runs.
+#include <algorithm>
+#include <random>
+
+#include "src/api/api_util.h"
+#include "src/common/json.h"
+#include "src/engine/event.h"
+
+namespace stepd::api {
+
+namespace {
+
+bool terminal_failure(const std::string& status) {
+  return status == "FAILED" || status == "TIMED_OUT" || status == "ABORTED";
+}
+
+bj::object describe_record(const storage::ExecutionRecord& r, bool include_data) {
+  bj::object o;
+  o["executionArn"] = r.params.execution_arn;
+  o["stateMachineArn"] = r.state_machine_arn;
+  o["name"] = r.params.execution_name;
+  o["status"] = r.status;
+  o["startDate"] = seconds(r.params.start_ms);
+  if (r.status != "RUNNING") o["stopDate"] = seconds(r.stop_ms);
+  bj::object included;
+  included["included"] = include_data;
+  if (include_data) o["input"] = r.params.input_text;
+  o["inputDetails"] = included;
+  if (r.status == "SUCCEEDED") {
+    if (include_data) o["output"] = r.output;
+    o["outputDetails"] = included;
+  }
+  if (!r.trace_header.empty()) o["traceHeader"] = r.trace_header;
+  if (r.error) o["error"] = *r.error;
+  if (r.cause) o["cause"] = *r.cause;
+  if (!r.state_machine_version_arn.empty()) o["stateMachineVersionArn"] = r.state_machine_version_arn;
+  if (!r.state_machine_alias_arn.empty()) o["stateMachineAliasArn"] = r.state_machine_alias_arn;
+  o["redriveCount"] = r.redrive_count;
+  if (r.redrive_ms) o["redriveDate"] = seconds(r.redrive_ms);
+  if (terminal_failure(r.status)) {
+    o["redriveStatus"] = "REDRIVABLE";
+  } else {
+    o["redriveStatus"] = "NOT_REDRIVABLE";
+    o["redriveStatusReason"] = "Execution is " + r.status + " and cannot be redriven";
+  }
+  return o;
+}
+
+// includedData: ALL_DATA (the default) or METADATA_ONLY.
+Result<bool> included_data(const bj::object& req) {
+  const auto* v = str_field(req, "includedData");
+  if (!v || *v == "ALL_DATA") return true;
+  if (*v == "METADATA_ONLY") return false;
+  return Status::invalid("Value '" + std::string(*v) + "' at 'includedData' failed to satisfy constraint: "
+                         "Member must satisfy enum value set: [ALL_DATA, METADATA_ONLY]");
+}
+
+ApiResponse no_execution(const std::string& arn) {
+  return error("ExecutionDoesNotExist", "Execution Does Not Exist: '" + arn + "'");
+}
+
+bool execution_arn_shape(const std::string& arn) {
+  std::string rest;
+  return parse_arn(arn, "execution", &rest) || parse_arn(arn, "express", &rest);
+}
+
+std::uint32_t weighted_pick(const std::vector<storage::RoutingEntry>& routing) {
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  std::uint32_t roll = std::uniform_int_distribution<std::uint32_t>(0, 99)(rng), sum = 0;
+  for (std::size_t i = 0; i < routing.size(); ++i) {
+    sum += routing[i].weight;
+    if (roll < sum) return static_cast<std::uint32_t>(i);
+  }
+  return static_cast<std::uint32_t>(routing.size() - 1);
+}
+
+}  // namespace
+
+// What StartExecution and StartSyncExecution share: the machine (through a
+// version or an alias too), the name, the input; or the error to answer.
+namespace {
+struct StartResolution {
+  actors::Runtime::StartRequest request;
+  std::string type;
+  std::optional<ApiResponse> error;
+};
+}  // namespace
+
+static StartResolution resolve_start(const bj::object& req,
+                                     const std::function<Result<storage::StateMachineRecord>(const std::string&)>& machine) {
+  StartResolution out;
+  auto fail = [&](ApiResponse r) {
+    out.error = std::move(r);
+    return out;
+  };
+  const bj::string* a;
+  if (auto e = require(req, "stateMachineArn", &a)) return fail(*e);
+  auto m = parse_machine_arn(std::string(*a));
+  if (!m) return fail(invalid_arn(std::string(*a)));
+  auto& r = out.request;
+  r.name = random_uuid();
+  if (const auto* n = str_field(req, "name")) r.name = std::string(*n);
+  if (!valid_name(r.name)) return fail(error("InvalidName", "Invalid Name: '" + r.name + "'"));
+  if (const auto* in = str_field(req, "input")) r.input = std::string(*in);
+  if (r.input.size() > kMaxPayload) {
+    return fail(error("InvalidExecutionInput", "Invalid Execution Input: 'The input is larger than 256 KiB'"));
+  }
+  if (const auto* t = str_field(req, "traceHeader")) r.trace_header = std::string(*t);
+  auto missing = [&] { return error("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + std::string(*a) + "'"); };
+  auto sm = machine(m->base);
+  if (!sm.ok()) return fail(missing());
+  out.type = sm->type;
+  r.state_machine_arn = m->base;
+  r.revision_id = sm->revision_id;
+  std::uint32_t version = m->version;
+  if (m->is_alias()) {
+    const storage::StateMachineAlias* alias = nullptr;
+    for (const auto& x : sm->aliases) {
+      if (x.name == m->qualifier) alias = &x;
+    }
+    if (!alias || alias->routing.empty()) return fail(missing());
+    r.alias_arn = std::string(*a);
+    const auto& pick = alias->routing[weighted_pick(alias->routing)];
+    r.version_arn = pick.version_arn;
+    version = parse_machine_arn(pick.version_arn)->version;
+  } else if (m->is_version()) {
+    r.version_arn = std::string(*a);
+  }
+  if (version) {
+    const storage::StateMachineVersion* v = nullptr;
+    for (const auto& x : sm->versions) {
+      if (x.version == version) v = &x;
+    }
+    if (!v) return fail(missing());
+    r.revision_id = v->revision_id;
+  }
+  return out;
+}
+
+void Dispatcher::start_execution(const Request& req, Done done) {
+  auto s = resolve_start(req, [this](const std::string& a) { return machine(a); });
+  if (s.error) return done(*s.error);
+  const auto& r = s.request;
+  if (s.type == "STANDARD") {
+    std::string exec_arn = arn("execution", parse_machine_arn(r.state_machine_arn)->name + ":" + r.name);
+    if (auto seq = journal_.execution_seq(exec_arn); seq.ok()) {
+      // Idempotent only while it runs with the same input.
+      auto rec = journal_.execution(*seq);
+      if (rec.ok() && rec->status == "RUNNING" && rec->params.input_text == r.input) {
+        bj::object o;
+        o["executionArn"] = exec_arn;
+        o["startDate"] = seconds(rec->params.start_ms);
+        return done(ok(o));
+      }
+      return done(error("ExecutionAlreadyExists", "Execution Already Exists: '" + exec_arn + "'"));
+    }
+  }
+  runtime_.start_execution_async(r, [done](Result<actors::Runtime::StartedExecution> started) {
+    if (!started.ok()) {
+      // The runtime parses the input once and refuses it if it is not JSON.
+      if (started.status().code() == Code::kInvalidArgument) {
+        return done(error("InvalidExecutionInput",
+                          "Invalid State Machine Execution Input: '" + started.status().message() + "'"));
+      }
+      return done(error("InternalError", started.status().message(), 500));
+    }
+    bj::object o;
+    o["executionArn"] = started->execution_arn;
+    o["startDate"] = seconds(started->start_ms);
+    done(ok(o));
+  });
+}
+
+void Dispatcher::start_sync_execution(const Request& req, Done done) {
+  auto s = resolve_start(req, [this](const std::string& a) { return machine(a); });
+  if (s.error) return done(*s.error);
+  if (s.type != "EXPRESS") {
+    return done(error("StateMachineTypeNotSupported",
+                      "This operation is not supported by this type of state machine: STANDARD"));
+  }
+  auto include = included_data(req);
+  if (!include.ok()) return done(error("ValidationException", include.status().message()));
+  bool with_data = *include;
+  runtime_.start_sync_execution_async(s.request, [done, with_data](Result<storage::ExecutionRecord> r) {
+    if (!r.ok()) {
+      if (r.status().code() == Code::kInvalidArgument) {
+        return done(error("InvalidExecutionInput",
+                          "Invalid State Machine Execution Input: '" + r.status().message() + "'"));
+      }
+      return done(error("InternalError", r.status().message(), 500));
+    }
+    bj::object o;
+    o["executionArn"] = r->params.execution_arn;
+    o["stateMachineArn"] = r->state_machine_arn;
+    o["name"] = r->params.execution_name;
+    o["startDate"] = seconds(r->params.start_ms);
+    o["stopDate"] = seconds(r->stop_ms);
+    o["status"] = r->status;
+    bj::object included;
+    included["included"] = with_data;
+    if (with_data) o["input"] = r->params.input_text;
+    o["inputDetails"] = included;
+    if (r->status == "SUCCEEDED") {
+      if (with_data) o["output"] = r->output;
+      o["outputDetails"] = included;
+    }
+    if (r->error) o["error"] = *r->error;
+    if (r->cause) o["cause"] = *r->cause;
+    if (!r->trace_header.empty()) o["traceHeader"] = r->trace_header;
+    // Billed as AWS bills EXPRESS: 64 MB, duration rounded up to 100 ms.
+    std::int64_t ms = std::max<std::int64_t>(r->stop_ms - r->params.start_ms, 0);
+    bj::object billing;
+    billing["billedMemoryUsedInMB"] = 64;
+    billing["billedDurationInMilliseconds"] = std::max<std::int64_t>(100, (ms + 99) / 100 * 100);
+    o["billingDetails"] = billing;
+    done(ok(o));
+  });
+}
+
+void Dispatcher::stop_execution(const Request& req, Done done) {
+  const bj::string* a;
+  if (auto e = require(req, "executionArn", &a)) return done(*e);
+  if (!execution_arn_shape(std::string(*a))) return done(invalid_arn(std::string(*a)));
+  std::optional<std::string> err, cause;
+  if (const auto* e = str_field(req, "error")) err = std::string(*e);
+  if (const auto* c = str_field(req, "cause")) cause = std::string(*c);
+  if (err && err->size() > 256) return done(error("ValidationException", "error must be at most 256 characters"));
+  if (cause && cause->size() > 32768) return done(error("ValidationException", "cause must be at most 32768 characters"));
+  runtime_.stop_execution(std::string(*a), err, cause, [done](Result<storage::ExecutionRecord> r) {
+    if (!r.ok()) return done(error_from(r.status(), "ExecutionDoesNotExist"));
+    bj::object o;
+    o["stopDate"] = seconds(r->stop_ms);
+    done(ok(o));
+  });
+}
+
+void Dispatcher::redrive_execution(const Request& req, Done done) {
+  const bj::string* a;
+  if (auto e = require(req, "executionArn", &a)) return done(*e);
+  if (!execution_arn_shape(std::string(*a))) return done(invalid_arn(std::string(*a)));
+  runtime_.redrive_execution(std::string(*a), [done](Result<storage::ExecutionRecord> r) {
+    if (!r.ok()) return done(error_from(r.status(), "ExecutionDoesNotExist"));
+    bj::object o;
+    o["redriveDate"] = seconds(r->redrive_ms);
+    done(ok(o));
+  });
+}
+
+void Dispatcher::describe_execution(const Request& req, Done done) {
+  const bj::string* a;
+  if (auto e = require(req, "executionArn", &a)) return done(*e);
+  if (!execution_arn_shape(std::string(*a))) return done(invalid_arn(std::string(*a)));
+  auto include = included_data(req);
+  if (!include.ok()) return done(error("ValidationException", include.status().message()));
+  auto seq = journal_.execution_seq(std::string(*a));
+  if (!seq.ok()) return done(no_execution(std::string(*a)));
+  auto rec = journal_.execution(*seq);
+  if (!rec.ok()) return done(error("InternalError", rec.status().message(), 500));
+  done(ok(describe_record(*rec, *include)));
+}
+
+void Dispatcher::describe_state_machine_for_execution(const Request& req, Done done) {
+  const bj::string* a;
+  if (auto e = require(req, "executionArn", &a)) return done(*e);
+  if (!execution_arn_shape(std::string(*a))) return done(invalid_arn(std::string(*a)));
+  auto seq = journal_.execution_seq(std::string(*a));
+  if (!seq.ok()) return done(no_execution(std::string(*a)));
+  auto rec = journal_.execution(*seq);
+  if (!rec.ok()) return done(error("InternalError", rec.status().message(), 500));
+  auto sm = machine(rec->state_machine_arn);  // may be deleted since: the revision still tells
+  std::string definition, role;
+  std::int64_t updated = rec->params.start_ms;
+  if (!rec->revision_id.empty()) {
+    auto rev = journal_.revision(rec->revision_id);
+    if (!rev.ok()) return done(error("InternalError", rev.status().message(), 500));
+    definition = rev->definition;
+    role = rev->role_arn;
+    updated = rev->creation_ms;
+  } else if (sm.ok()) {
+    definition = sm->definition;
+    role = sm->role_arn;
+    updated = sm->update_ms ? sm->update_ms : sm->creation_ms;
+  } else {
+    return done(no_execution(std::string(*a)));
+  }
+  bj::object o;
+  o["stateMachineArn"] = rec->state_machine_arn;
+  o["name"] = rec->params.state_machine_name;
+  o["definition"] = definition;
+  o["roleArn"] = role;
+  o["updateDate"] = seconds(updated);
+  if (!rec->revision_id.empty()) o["revisionId"] = rec->revision_id;
+  bj::object logging;
+  logging["level"] = "OFF";
+  logging["includeExecutionData"] = false;
+  o["loggingConfiguration"] = sm.ok() ? config_value(sm->logging_configuration, logging) : bj::value(logging);
+  bj::object tracing;
+  tracing["enabled"] = sm.ok() && sm->tracing_enabled;
+  o["tracingConfiguration"] = tracing;
+  done(ok(o));
+}
+
+void Dispatcher::list_executions(const Request& req, Done done) {
+  const auto* a = str_field(req, "stateMachineArn");
+  const auto* map_run = str_field(req, "mapRunArn");
+  if (!a && !map_run) return done(error("ValidationException", "Must provide a StateMachine ARN or MapRun ARN"));
+  if (a && map_run) return done(error("ValidationException", "Must provide only one of StateMachine ARN or MapRun ARN"));
+  if (map_run) {
+    std::string rest;
+    if (!parse_arn(std::string(*map_run), "mapRun", &rest)) return done(invalid_arn(std::string(*map_run)));
+    return done(error("ResourceNotFound", "Resource not found: '" + std::string(*map_run) + "'"));
+  }
+  auto m = parse_machine_arn(std::string(*a));
+  if (!m) return done(invalid_arn(std::string(*a)));
+  auto max = page_size(req, kDefaultPage);
+  if (!max.ok()) return done(error("ValidationException", max.status().message()));
+  std::string status;
+  if (const auto* f = str_field(req, "statusFilter")) status = std::string(*f);
+  std::string redrive;
+  if (const auto* f = str_field(req, "redriveFilter")) redrive = std::string(*f);
+  if (!redrive.empty() && redrive != "REDRIVEN" && redrive != "NOT_REDRIVEN") {
+    return done(error("ValidationException", "Value '" + redrive + "' at 'redriveFilter' failed to satisfy constraint"));
+  }
+  auto sm = machine(m->base);
+  if (!sm.ok()) return done(error("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + std::string(*a) + "'"));
+  if (sm->type == "EXPRESS") {
+    return done(error("StateMachineTypeNotSupported",
+                      "This operation is not supported by this type of state machine: EXPRESS"));
+  }
+  const std::string kind = "x" + std::string(*a) + "|" + status + "|" + redrive;
+  storage::Journal::ExecutionCursor cursor;
+  if (const auto* token = str_field(req, "nextToken")) {
+    std::string pos;
+    auto dot = std::string::npos;
+    if (!read_token(std::string(*token), kind, &pos) || (dot = pos.find('.')) == std::string::npos ||
+        pos.find_first_not_of("0123456789.") != std::string::npos || dot == 0 || dot + 1 == pos.size() ||
+        pos.size() > 40) {
+      return done(invalid_token());
+    }
+    cursor.start_ms = std::stoll(pos.substr(0, dot));
+    cursor.seq = std::stoull(pos.substr(dot + 1));
+  }
+  auto wanted = [&](const storage::ExecutionRecord& r) {
+    if (!status.empty() && r.status != status) return false;
+    if (redrive == "REDRIVEN" && r.redrive_count == 0) return false;
+    if (redrive == "NOT_REDRIVEN" && r.redrive_count != 0) return false;
+    if (m->is_version() && r.state_machine_version_arn != *a) return false;
+    if (m->is_alias() && r.state_machine_alias_arn != *a) return false;
+    return true;
+  };
+  std::vector<storage::ExecutionRecord> found;
+  bool more = false;
+  const std::size_t limit = static_cast<std::size_t>(*max);
+  storage::Journal::ExecutionCursor scan = cursor;  // where the walk reads on; `cursor`: the last one returned
+  while (!more) {
+    auto page = journal_.executions_of(m->base, 256, scan);
+    if (!page.ok()) return done(error("InternalError", page.status().message(), 500));
+    for (auto& r : *page) {
+      scan = {r.params.start_ms, r.seq};
+      if (!wanted(r)) continue;
+      if (found.size() == limit) {
+        more = true;
+        break;
+      }
+      cursor = scan;
+      found.push_back(std::move(r));
+    }
+    if (page->size() < 256) break;
+  }
+  bj::array items;
+  for (const auto& r : found) {
+    bj::object o;
+    o["executionArn"] = r.params.execution_arn;
+    o["stateMachineArn"] = r.state_machine_arn;
+    o["name"] = r.params.execution_name;
+    o["status"] = r.status;
+    o["startDate"] = seconds(r.params.start_ms);
+    if (r.status != "RUNNING") o["stopDate"] = seconds(r.stop_ms);
+    if (!r.state_machine_version_arn.empty()) o["stateMachineVersionArn"] = r.state_machine_version_arn;
+    if (!r.state_machine_alias_arn.empty()) o["stateMachineAliasArn"] = r.state_machine_alias_arn;
+    o["redriveCount"] = r.redrive_count;
+    if (r.redrive_ms) o["redriveDate"] = seconds(r.redrive_ms);
+    items.push_back(std::move(o));
+  }
+  bj::object out;
+  out["executions"] = std::move(items);
+  if (more) out["nextToken"] = make_token(kind, std::to_string(cursor.start_ms) + "." + std::to_string(cursor.seq));
+  done(ok(out));
+}
+
+void Dispatcher::get_execution_history(const Request& req, Done done) {
+  const bj::string* a;
+  if (auto e = require(req, "executionArn", &a)) return done(*e);
+  if (!execution_arn_shape(std::string(*a))) return done(invalid_arn(std::string(*a)));
+  auto seq = journal_.execution_seq(std::string(*a));
+  if (!seq.ok()) return done(no_execution(std::string(*a)));
+  bool include_data = bool_field(req, "includeExecutionData").value_or(true);
+  auto max = page_size(req, kDefaultPage);
+  if (!max.ok()) return done(error("ValidationException", max.status().message()));
+  bool reverse = bool_field(req, "reverseOrder").value_or(false);
+  std::size_t from = 0;
+  if (const auto* token = str_field(req, "nextToken")) {
+    std::string pos;
+    if (!read_token(std::string(*token), "h" + std::to_string(*seq), &pos) || pos.empty() ||
+        pos.find_first_not_of("0123456789") != std::string::npos || pos.size() > 9) {
+      return done(invalid_token());
+    }
+    from = static_cast<std::size_t>(std::stoul(pos));
+  }
+  auto events = journal_.history(*seq);
+  if (!events.ok()) return done(error("InternalError", events.status().message(), 500));
+  if (reverse) std::reverse(events->begin(), events->end());
+  bj::array out;
+  std::size_t end = std::min(events->size(), from + static_cast<std::size_t>(*max));
+  for (std::size_t i = from; i < end; ++i) out.push_back(engine::to_history_json((*events)[i], include_data));
+  bj::object r;
+  r["events"] = std::move(out);
+  if (end < events->size()) r["nextToken"] = make_token("h" + std::to_string(*seq), std::to_string(end));
+  done(ok(r));
+}
+
+// Map runs exist only for Distributed Map states, which stepd runs inside
+// the parent execution (issue #10): no map run is ever found, and listing
+// an execution's gives none.
+void Dispatcher::describe_map_run(const Request& req, Done done) {
+  const bj::string* a;
+  if (auto e = require(req, "mapRunArn", &a)) return done(*e);
+  std::string rest;
+  if (!parse_arn(std::string(*a), "mapRun", &rest)) return done(invalid_arn(std::string(*a)));
+  done(error("ResourceNotFound", "Resource not found: '" + std::string(*a) + "'"));
+}
+
+void Dispatcher::update_map_run(const Request& req, Done done) {
+  const bj::string* a;
+  if (auto e = require(req, "mapRunArn", &a)) return done(*e);
+  std::string rest;
+  if (!parse_arn(std::string(*a), "mapRun", &rest)) return done(invalid_arn(std::string(*a)));
+  if (const auto* v = req.if_contains("maxConcurrency"); v && (!v->is_int64() || v->get_int64() < 0)) {
+    return done(error("ValidationException", "maxConcurrency must be a non-negative integer"));
+  }
+  done(error("ResourceNotFound", "Resource not found: '" + std::string(*a) + "'"));
+}
+
+void Dispatcher::list_map_runs(const Request& req, Done done) {
+  const bj::string* a;
+  if (auto e = require(req, "executionArn", &a)) return done(*e);
+  if (!execution_arn_shape(std::string(*a))) return done(invalid_arn(std::string(*a)));
+  auto max = page_size(req, kDefaultPage);
+  if (!max.ok()) return done(error("ValidationException", max.status().message()));
+  if (const auto* token = str_field(req, "nextToken")) {
+    std::string pos;
+    if (!read_token(std::string(*token), "mr", &pos)) return done(invalid_token());
+  }
+  if (!journal_.execution_seq(std::string(*a)).ok()) return done(no_execution(std::string(*a)));
+  bj::object out;
+  out["mapRuns"] = bj::array{};
+  done(ok(out));
+}
+
+}  // namespace stepd::api

@@ -6,6 +6,7 @@
 #include <map>
 #include <utility>
 
+#include "actors/record.h"
 #include "src/common/json.h"
 
 namespace stepd::actors {
@@ -43,11 +44,7 @@ void persist(Self self, engine::Decisions d, bool first, RecordCallback reopened
     a.record = st.record;
   }
   if (finished) {
-    st.record.status = engine::status_name(engine::status(*st.exec));
-    st.record.stop_ms = a.events.empty() ? wall_ms() : a.events.back().timestamp_ms;
-    st.record.output = engine::output_text(*st.exec);
-    st.record.error = engine::error(*st.exec);
-    st.record.cause = engine::cause(*st.exec);
+    record_end(st.record, *st.exec, a.events, wall_ms());
     a.record = st.record;
     a.closed = true;
   }

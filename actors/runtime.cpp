@@ -8,6 +8,7 @@
 #include <random>
 
 #include "actors/coordinator.h"
+#include "actors/record.h"
 #include "src/common/json.h"
 #include "storage/memory_journal.h"
 
@@ -216,7 +217,8 @@ void Runtime::start(const StartRequest& req, std::function<void(Result<StartedEx
     p.execution_arn = impl_->arn("express", machine.name + ":" + req.name + ":" + uuid);
   } else {
     p.execution_arn = impl_->arn("execution", machine.name + ":" + req.name);
-    if (auto seq = journal.execution_seq(p.execution_arn); seq.ok()) {  // started before
+    if (auto seq = req.fresh_name ? Result<std::uint64_t>(Status::not_found("")) : journal.execution_seq(p.execution_arn);
+        seq.ok()) {  // started before
       auto rec = journal.execution(*seq);
       return done(StartedExecution{p.execution_arn, rec.ok() ? rec->params.start_ms : 0});
     }
@@ -230,6 +232,17 @@ void Runtime::start(const StartRequest& req, std::function<void(Result<StartedEx
   p.region = impl_->options.region;
   p.input_text = req.input;
   p.start_ms = wall_ms();
+  if (machine.express && finished) {
+    // A sync EXPRESS run that ends in its first decision (no task, no wait)
+    // needs no actor: run it here and answer at once. One that waits on
+    // something runs as an actor, which starts it again from the same seed.
+    engine::Started s = engine::start(machine.compiled, p);
+    if (engine::status(*s.state) != engine::ExecutionStatus::kRunning) {
+      record_end(record, *s.state, s.decisions.events, wall_ms());
+      done(StartedExecution{p.execution_arn, p.start_ms});
+      return finished(std::move(record));
+    }
+  }
   StartCallback started = [done = std::move(done), arn = p.execution_arn, start_ms = p.start_ms](Result<std::string> r) {
     if (!r.ok()) return done(r.status());
     done(StartedExecution{arn, start_ms});

@@ -57,6 +57,9 @@ class Runtime {
     std::string name;
     std::string input = "{}";
     std::string trace_header;
+    // The caller made the name up (a time-ordered UUID): no execution can
+    // have it, so the idempotency lookup is skipped.
+    bool fresh_name = false;
   };
   struct StartedExecution {
     std::string execution_arn;

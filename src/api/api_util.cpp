@@ -53,6 +53,18 @@ std::string random_uuid() {
   return buf;
 }
 
+std::string time_ordered_uuid() {
+  // UUID version 7: 48 bits of Unix milliseconds, then 74 random bits.
+  std::uint64_t ms = static_cast<std::uint64_t>(now_ms()) & 0xffffffffffffULL;
+  std::uint64_t a = rng()(), b = rng()();
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08llx-%04llx-7%03llx-%04llx-%012llx", static_cast<unsigned long long>(ms >> 16),
+                static_cast<unsigned long long>(ms & 0xffff), static_cast<unsigned long long>(a & 0xfff),
+                static_cast<unsigned long long>(0x8000 | ((a >> 12) & 0x3fff)),
+                static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return buf;
+}
+
 std::string random_hex(std::size_t n) {
   static const char* digits = "0123456789abcdef";
   std::string out;

@@ -37,6 +37,10 @@ ApiResponse ok(const bj::object& o);
 double seconds(std::int64_t ms);  // epoch milliseconds as the API's epoch seconds
 std::int64_t now_ms();
 std::string random_uuid();
+// A UUID (version 7) that sorts by creation time: an execution name the
+// server picks. Its ARN lands at the end of the name index (one page
+// touched per commit instead of one per execution) and cannot exist yet.
+std::string time_ordered_uuid();
 std::string random_hex(std::size_t n);  // n random hex digits
 
 // Request fields: absent, or of the wrong type, give nullptr / nullopt.

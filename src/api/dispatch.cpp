@@ -26,16 +26,23 @@ std::string Dispatcher::arn(const std::string& kind, const std::string& rest) co
   return "arn:aws:states:" + options_.region + ":" + options_.account + ":" + kind + ":" + rest;
 }
 
-Result<storage::StateMachineRecord> Dispatcher::machine(const std::string& arn) {
+Result<std::shared_ptr<const storage::StateMachineRecord>> Dispatcher::machine_ref(const std::string& arn) {
   {
     std::lock_guard<std::mutex> l(cache_mu_);
     if (auto it = cache_.find(arn); it != cache_.end()) return it->second;
   }
   auto r = journal_.state_machine(arn);
-  if (!r.ok()) return r;
+  if (!r.ok()) return r.status();
+  auto shared = std::make_shared<const storage::StateMachineRecord>(std::move(r).value());
   std::lock_guard<std::mutex> l(cache_mu_);
-  cache_[arn] = *r;
-  return r;
+  cache_[arn] = shared;
+  return shared;
+}
+
+Result<storage::StateMachineRecord> Dispatcher::machine(const std::string& arn) {
+  auto r = machine_ref(arn);
+  if (!r.ok()) return r.status();
+  return **r;
 }
 
 Status Dispatcher::put_machine(const storage::StateMachineRecord& r,
@@ -43,7 +50,7 @@ Status Dispatcher::put_machine(const storage::StateMachineRecord& r,
   Status s = journal_.put_state_machine(r, revision);
   std::lock_guard<std::mutex> l(cache_mu_);
   if (s.ok()) {
-    cache_[r.arn] = r;
+    cache_[r.arn] = std::make_shared<const storage::StateMachineRecord>(r);
   } else {
     cache_.erase(r.arn);  // unknown now: read it again
   }

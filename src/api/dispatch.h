@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -93,7 +94,9 @@ class Dispatcher {
   // State machine records, cached: starts read no LMDB. Writers hold
   // catalog_mu_ across read-modify-write so concurrent updates do not lose
   // each other's changes; the cache follows every write.
-  Result<storage::StateMachineRecord> machine(const std::string& arn);
+  Result<storage::StateMachineRecord> machine(const std::string& arn);  // a copy to change
+  // The cached record itself, for reading (StartExecution's hot path).
+  Result<std::shared_ptr<const storage::StateMachineRecord>> machine_ref(const std::string& arn);
   Status put_machine(const storage::StateMachineRecord& r,
                      const std::optional<storage::RevisionRecord>& revision = std::nullopt);
   Status drop_machine(const std::string& arn);
@@ -104,7 +107,7 @@ class Dispatcher {
   DispatcherOptions options_;
   std::mutex catalog_mu_;  // one catalog writer at a time
   std::mutex cache_mu_;
-  std::unordered_map<std::string, storage::StateMachineRecord> cache_;
+  std::unordered_map<std::string, std::shared_ptr<const storage::StateMachineRecord>> cache_;
 };
 
 // AWS's rules for state machine, execution and activity names: 1 to 80

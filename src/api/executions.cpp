@@ -87,8 +87,9 @@ struct StartResolution {
 };
 }  // namespace
 
-static StartResolution resolve_start(const bj::object& req,
-                                     const std::function<Result<storage::StateMachineRecord>(const std::string&)>& machine) {
+using MachineLookup = std::function<Result<std::shared_ptr<const storage::StateMachineRecord>>(const std::string&)>;
+
+static StartResolution resolve_start(const bj::object& req, const MachineLookup& machine) {
   StartResolution out;
   auto fail = [&](ApiResponse r) {
     out.error = std::move(r);
@@ -99,8 +100,12 @@ static StartResolution resolve_start(const bj::object& req,
   auto m = parse_machine_arn(std::string(*a));
   if (!m) return fail(invalid_arn(std::string(*a)));
   auto& r = out.request;
-  r.name = random_uuid();
-  if (const auto* n = str_field(req, "name")) r.name = std::string(*n);
+  if (const auto* n = str_field(req, "name")) {
+    r.name = std::string(*n);
+  } else {
+    r.name = time_ordered_uuid();
+    r.fresh_name = true;
+  }
   if (!valid_name(r.name)) return fail(error("InvalidName", "Invalid Name: '" + r.name + "'"));
   if (const auto* in = str_field(req, "input")) r.input = std::string(*in);
   if (r.input.size() > kMaxPayload) {
@@ -108,8 +113,9 @@ static StartResolution resolve_start(const bj::object& req,
   }
   if (const auto* t = str_field(req, "traceHeader")) r.trace_header = std::string(*t);
   auto missing = [&] { return error("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + std::string(*a) + "'"); };
-  auto sm = machine(m->base);
-  if (!sm.ok()) return fail(missing());
+  auto found = machine(m->base);
+  if (!found.ok()) return fail(missing());
+  const storage::StateMachineRecord* sm = found->get();
   out.type = sm->type;
   r.state_machine_arn = m->base;
   r.revision_id = sm->revision_id;
@@ -139,10 +145,10 @@ static StartResolution resolve_start(const bj::object& req,
 }
 
 void Dispatcher::start_execution(const Request& req, Done done) {
-  auto s = resolve_start(req, [this](const std::string& a) { return machine(a); });
+  auto s = resolve_start(req, [this](const std::string& a) { return machine_ref(a); });
   if (s.error) return done(*s.error);
   const auto& r = s.request;
-  if (s.type == "STANDARD") {
+  if (s.type == "STANDARD" && !r.fresh_name) {
     std::string exec_arn = arn("execution", parse_machine_arn(r.state_machine_arn)->name + ":" + r.name);
     if (auto seq = journal_.execution_seq(exec_arn); seq.ok()) {
       // Idempotent only while it runs with the same input.
@@ -173,7 +179,7 @@ void Dispatcher::start_execution(const Request& req, Done done) {
 }
 
 void Dispatcher::start_sync_execution(const Request& req, Done done) {
-  auto s = resolve_start(req, [this](const std::string& a) { return machine(a); });
+  auto s = resolve_start(req, [this](const std::string& a) { return machine_ref(a); });
   if (s.error) return done(*s.error);
   if (s.type != "EXPRESS") {
     return done(error("StateMachineTypeNotSupported",

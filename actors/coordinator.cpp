@@ -180,6 +180,21 @@ TokenEntry* next_task(Self self, const std::string& activity) {
   return nullptr;
 }
 
+// StopExecution as a request to the execution's actor. An actor may quit
+// (ended, passivated) after this coordinator last heard of it; its message
+// then bounces, and by then the coordinator has read why it quit, so the
+// next try finds it asleep (woken) or ended (its record answers).
+void route_stop(Self self, std::uint64_t seq, engine::Fact f, RecordCallback done, int attempt) {
+  auto a = actor_of(self, seq);
+  if (!a) return done(self->state.deps.journal->execution(seq));  // not open: it ended already
+  self->request(a, caf::infinite, stop_atom::value, f)
+      .then([done](storage::ExecutionRecord& r) { done(std::move(r)); },
+            [=](caf::error& e) {
+              if (attempt < kMaxRestarts) return route_stop(self, seq, f, done, attempt + 1);
+              done(Status::internal("StopExecution could not reach the execution: " + self->system().render(e)));
+            });
+}
+
 }  // namespace
 
 caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, ExecutionDeps deps,
@@ -222,12 +237,7 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Exe
         self->send(a, start_atom::value, std::move(done), std::move(finished));
       },
       [=](stop_atom, std::uint64_t seq, engine::Fact& f, RecordCallback& done) {
-        auto a = actor_of(self, seq);
-        if (!a) {  // not open: it ended already
-          auto record = self->state.deps.journal->execution(seq);
-          return done(record);
-        }
-        self->send(a, stop_atom::value, std::move(f), std::move(done));
+        route_stop(self, seq, std::move(f), std::move(done), 0);
       },
       [=](redrive_atom, storage::ExecutionRecord& record, RecordCallback& done) {
         auto& st = self->state;

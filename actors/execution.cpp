@@ -150,9 +150,11 @@ void acknowledged(Self self, std::uint64_t batch, const std::string& error) {
   if (p.first && st.started) std::exchange(st.started, nullptr)(st.record.params.execution_arn);
   if (p.reopened) p.reopened(st.record);
   if (p.finished) {
-    answer_end(self, st.record);
+    // The coordinator learns of the end before anyone waiting on it does:
+    // what they send next finds the execution closed, not a dead actor.
     st.closed = true;
     self->send(st.coordinator, done_atom::value, st.record.seq);
+    answer_end(self, st.record);
     return self->quit();
   }
   // Passivate first: a sleeping execution must leave no timer behind in
@@ -303,14 +305,23 @@ caf::behavior execution_actor(caf::stateful_actor<ExecutionActorState>* self, Ex
         self->quit();
       },
       [=](fact_atom, engine::Fact& f) { apply(self, f); },
-      [=](stop_atom, engine::Fact& f, RecordCallback& done) {
+      [=](stop_atom, engine::Fact& f) -> caf::result<storage::ExecutionRecord> {
         auto& st = self->state;
         if (!st.exec || st.closed || (!st.closing && engine::status(*st.exec) != engine::ExecutionStatus::kRunning)) {
-          return done(st.record);  // ended already: nothing to stop
+          return st.record;  // ended already: nothing to stop
         }
-        st.on_stop.push_back(std::move(done));
+        // Answered once the abort (or whatever ended it first) is durable.
+        auto rp = self->make_response_promise<storage::ExecutionRecord>();
+        st.on_stop.push_back([rp](Result<storage::ExecutionRecord> r) mutable {
+          if (r.ok()) {
+            rp.deliver(std::move(r).value());
+          } else {
+            rp.deliver(caf::make_error(caf::sec::runtime_error, r.status().message()));
+          }
+        });
         f.kind = engine::FactKind::kStop;
         apply(self, f);
+        return rp;
       },
       [=](redrive_atom, RecordCallback& done) { redrive(self, std::move(done)); },
       [=](beat_atom, std::int32_t frame, std::uint64_t token) {

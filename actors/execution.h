@@ -69,7 +69,8 @@ struct ExecutionActorState {
 //          (redrive_atom, RecordCallback)  fold the log of an ended execution
 //            and continue it from where it failed;
 //          (fact_atom, Fact)            task results, timers;
-//          (stop_atom, Fact, RecordCallback)  StopExecution;
+//          (stop_atom, Fact) -> ExecutionRecord  StopExecution, answered
+//            once the end is durable;
 //          (beat_atom, frame, effect token)   SendTaskHeartbeat.
 // Tasks that wait on a token (activities) are offered to `coordinator`
 // (offer_atom) and withdrawn when no longer wanted (withdraw_atom).

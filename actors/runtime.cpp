@@ -202,6 +202,8 @@ void Runtime::start(const StartRequest& req, std::function<void(Result<StartedEx
   record.trace_header = req.trace_header;
   engine::StartParams& p = record.params;
   p.execution_name = req.name;
+  p.version_arn = req.version_arn;
+  p.alias_arn = req.alias_arn;
   {
     std::lock_guard<std::mutex> l(impl_->mu);
     p.seed = impl_->rng();

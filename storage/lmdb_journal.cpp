@@ -140,6 +140,8 @@ Result<ExecutionRecord> decode_record(std::string_view bytes) {
   r.revision_id = str(x->revision_id());
   r.state_machine_version_arn = str(x->state_machine_version_arn());
   r.state_machine_alias_arn = str(x->state_machine_alias_arn());
+  r.params.version_arn = r.state_machine_version_arn;  // the engine shows them in ExecutionStarted
+  r.params.alias_arn = r.state_machine_alias_arn;
   r.trace_header = str(x->trace_header());
   r.redrive_count = x->redrive_count();
   r.redrive_ms = x->redrive_ms();

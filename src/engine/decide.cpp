@@ -172,6 +172,8 @@ class Interpreter {
   void begin() {
     bj::object d;
     d["roleArn"] = s_.params.role_arn;
+    if (!s_.params.alias_arn.empty()) d["stateMachineAliasArn"] = s_.params.alias_arn;
+    if (!s_.params.version_arn.empty()) d["stateMachineVersionArn"] = s_.params.version_arn;
     emit_root(EventType::ExecutionStarted, std::move(d), 0, s_.params.input_text);
     auto root = std::make_unique<Frame>();
     root->machine = s_.machine.get();

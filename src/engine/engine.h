@@ -45,6 +45,8 @@ struct StartParams {
   std::string state_machine_name;
   std::string state_machine_arn;
   std::string role_arn;
+  // When started through a version or an alias (ExecutionStarted shows them).
+  std::string version_arn, alias_arn;
   std::string region = "us-east-1";
   std::string input_text = "{}";  // verbatim, as the client sent it
   std::int64_t start_ms = 0;

@@ -1135,6 +1135,13 @@ section("versions and aliases", async () => {
       d.stateMachineAliasArn === alias && d.stateMachineVersionArn === v(2),
       d,
     );
+    const hA = await historyOf("GetExecutionHistory of an alias start", exA.executionArn);
+    const started = hA?.[0]?.executionStartedEventDetails;
+    check(
+      "ExecutionStarted: stateMachineAliasArn and stateMachineVersionArn",
+      started?.stateMachineAliasArn === alias && started?.stateMachineVersionArn === v(2),
+      started,
+    );
     const byAlias = await attempt("ListExecutions of an alias", "ListExecutions", { stateMachineArn: alias });
     if (byAlias)
       check(

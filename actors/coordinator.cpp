@@ -228,13 +228,13 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Exe
     resume(self, *record);
   });
   return {
-      [=](start_atom, storage::ExecutionRecord& record, MachinePtr& machine, StartCallback& done,
+      [=](start_atom, storage::ExecutionRecord& record, MachinePtr& machine, StartedPtr& first, StartCallback& done,
           RecordCallback& finished) {
         auto& st = self->state;
         st.machines.emplace(machine_key(record), machine);
         auto a = spawn_execution(self, record, std::move(machine));
         // The execution actor calls back once the start is durable.
-        self->send(a, start_atom::value, std::move(done), std::move(finished));
+        self->send(a, start_atom::value, std::move(first), std::move(done), std::move(finished));
       },
       [=](stop_atom, std::uint64_t seq, engine::Fact& f, RecordCallback& done) {
         route_stop(self, seq, std::move(f), std::move(done), 0);

@@ -57,7 +57,7 @@ struct CoordinatorState {
   std::uint64_t next_poller = 0;
 };
 
-// Handles: (start_atom, ExecutionRecord, MachinePtr, StartCallback, RecordCallback)
+// Handles: (start_atom, ExecutionRecord, MachinePtr, StartedPtr, StartCallback, RecordCallback)
 //          (stop_atom, seq, Fact, RecordCallback)   StopExecution (wakes a sleeper)
 //          (redrive_atom, ExecutionRecord, RecordCallback)  RedriveExecution
 //          (offer_atom, TaskOffer) / (withdraw_atom, seq, frame, effect token)

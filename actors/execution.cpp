@@ -261,9 +261,9 @@ caf::behavior execution_actor(caf::stateful_actor<ExecutionActorState>* self, Ex
   self->state.tasks = std::make_unique<mock::MockTasks>(deps.mocks, self->state.record.params.state_machine_name,
                                                         deps.mock_test_case);
   return {
-      [=](start_atom, StartCallback& done, RecordCallback& finished) {
+      [=](start_atom, StartedPtr& first, StartCallback& done, RecordCallback& finished) {
         auto& st = self->state;
-        engine::Started s = engine::start(st.machine, st.record.params);
+        engine::Started s = first ? std::move(*first) : engine::start(st.machine, st.record.params);
         st.exec = std::move(s.state);
         st.started = std::move(done);
         st.on_finish = std::move(finished);

@@ -62,9 +62,10 @@ struct ExecutionActorState {
   bool closed = false;                             // the end is durable: ignore late facts
 };
 
-// Handles: (start_atom, StartCallback, RecordCallback)  calls back with the
-//            execution ARN once its first decision is durable, and with
-//            the final record once the end is (the second may be null);
+// Handles: (start_atom, StartedPtr, StartCallback, RecordCallback)  takes the
+//            first decision (made by the caller; null: makes it), calls back
+//            with the execution ARN once it is durable, and with the final
+//            record once the end is (the second callback may be null);
 //          (recover_atom)               fold the log, re-arm pending work;
 //          (redrive_atom, RecordCallback)  fold the log of an ended execution
 //            and continue it from where it failed;

@@ -37,6 +37,9 @@ using beat_atom = caf::atom_constant<caf::atom("sd_beat")>;       // SendTaskHea
 using hbcheck_atom = caf::atom_constant<caf::atom("sd_hbchk")>;   // is a heartbeat overdue?
 
 using MachinePtr = std::shared_ptr<const asl::StateMachine>;
+// An execution's first decision, made by the caller (the engine is pure)
+// and handed to the execution's actor with the state it left.
+using StartedPtr = std::shared_ptr<engine::Started>;
 
 // Called once an execution's start is durable (its ARN), or with why it
 // could not start. Runs on an actor's thread: keep it short.
@@ -71,6 +74,7 @@ using PollCallback = std::function<void(std::optional<PolledTask>)>;
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::engine::Fact)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::storage::ExecutionRecord)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::MachinePtr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::StartedPtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::StartCallback)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::RecordCallback)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::StatusCallback)

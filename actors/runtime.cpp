@@ -234,23 +234,43 @@ void Runtime::start(const StartRequest& req, std::function<void(Result<StartedEx
   p.region = impl_->options.region;
   p.input_text = req.input;
   p.start_ms = wall_ms();
-  if (machine.express && finished) {
-    // A sync EXPRESS run that ends in its first decision (no task, no wait)
-    // needs no actor: run it here and answer at once. One that waits on
-    // something runs as an actor, which starts it again from the same seed.
-    engine::Started s = engine::start(machine.compiled, p);
-    if (engine::status(*s.state) != engine::ExecutionStatus::kRunning) {
-      record_end(record, *s.state, s.decisions.events, wall_ms());
-      done(StartedExecution{p.execution_arn, p.start_ms});
-      return finished(std::move(record));
+  // The first decision is made here, on the caller's thread (the engine is
+  // pure). An execution that ends in it (no task, no wait) needs no actor:
+  // its events go to the journal in one append (opened and closed at once),
+  // answered when durable; EXPRESS keeps no log and answers at once. One
+  // that waits on something goes to its actor with this decision.
+  auto first = std::make_shared<engine::Started>(engine::start(machine.compiled, p));
+  if (engine::status(*first->state) != engine::ExecutionStatus::kRunning) {
+    record_end(record, *first->state, first->decisions.events, wall_ms());
+    StartedExecution started{p.execution_arn, p.start_ms};
+    if (machine.express) {
+      done(started);
+      if (finished) finished(std::move(record));
+      return;
     }
+    storage::Append a;
+    a.seq = record.seq;
+    a.events = std::move(first->decisions.events);
+    a.record = record;
+    a.opened = true;
+    a.closed = true;
+    return journal.append(std::move(a), [done = std::move(done), finished = std::move(finished), started,
+                                         record = std::move(record)](const Status& s) {
+      if (!s.ok()) {
+        done(Status::io(s.message()));
+        if (finished) finished(Status::io(s.message()));
+        return;
+      }
+      done(started);
+      if (finished) finished(record);
+    });
   }
   StartCallback started = [done = std::move(done), arn = p.execution_arn, start_ms = p.start_ms](Result<std::string> r) {
     if (!r.ok()) return done(r.status());
     done(StartedExecution{arn, start_ms});
   };
-  caf::anon_send(impl_->coordinator, start_atom::value, std::move(record), machine.compiled, std::move(started),
-                 RecordCallback(std::move(finished)));
+  caf::anon_send(impl_->coordinator, start_atom::value, std::move(record), machine.compiled, std::move(first),
+                 std::move(started), RecordCallback(std::move(finished)));
 }
 
 void Runtime::stop_execution(const std::string& execution_arn, std::optional<std::string> error,

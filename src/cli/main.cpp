@@ -15,6 +15,7 @@
 #include "src/asl/machine.h"
 #include "src/asl/validate.h"
 #include "src/api/serve.h"
+#include "src/cli/jsonata_cmd.h"
 #include "src/cli/local_run.h"
 #include "src/common/json.h"
 #include "src/engine/engine.h"
@@ -353,6 +354,9 @@ int main(int argc, char** argv) {
     replay->add_option("--until", until, "Stop after the decision that produced this event id");
     replay->add_flag("--json", replay_json, "Print the steps as one JSON array");
 
+    cli::JsonataArgs ja;
+    auto* jsonata_cmd = cli::add_jsonata_command(app, ja);
+
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -364,6 +368,7 @@ int main(int argc, char** argv) {
     if (serve->parsed()) return api::serve(so);
     if (history->parsed()) return cmd_history(data_dir, exec_arn);
     if (replay->parsed()) return cmd_replay(data_dir, exec_arn, until, replay_json);
+    if (jsonata_cmd->parsed()) return cli::cmd_jsonata(ja);
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "stepd: internal error: " << e.what() << "\n";

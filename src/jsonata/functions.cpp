@@ -9,6 +9,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "src/common/utf8.h"
 #include "src/jsonata/evaluator.h"
 #include "src/jsonata/picture.h"
 #include "src/jsonata/regex.h"
@@ -59,23 +60,7 @@ unsigned decode(std::string_view cp) {
   return v;
 }
 
-void encode(std::string& out, unsigned cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
+void encode(std::string& out, char32_t cp) { utf8::append(out, cp); }
 
 unsigned to_lower_cp(unsigned c) {
   if (c >= 'A' && c <= 'Z') return c + 32;

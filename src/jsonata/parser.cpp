@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 
+#include "src/common/utf8.h"
 #include "src/jsonata/ast.h"
 #include "src/jsonata/error.h"
 #include "src/jsonata/regex.h"
@@ -44,23 +45,6 @@ bool known_symbol(const std::string& op) {
   return false;
 }
 
-void append_utf8(std::string& out, unsigned cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 struct Token {
   Tok type = Tok::kEnd;
@@ -262,10 +246,10 @@ class Lexer {
     for (std::size_t i = 0; i < u.size(); ++i) {
       unsigned c = u[i];
       if (c >= 0xD800 && c <= 0xDBFF && i + 1 < u.size() && u[i + 1] >= 0xDC00 && u[i + 1] <= 0xDFFF) {
-        append_utf8(out, 0x10000 + ((c - 0xD800) << 10) + (u[i + 1] - 0xDC00u));
+        utf8::append(out, 0x10000 + ((c - 0xD800) << 10) + (u[i + 1] - 0xDC00u));
         ++i;
       } else {
-        append_utf8(out, c);  // a lone surrogate stays as WTF-8
+        utf8::append(out, c);  // a lone surrogate stays as WTF-8
       }
     }
     return out;

@@ -1,3 +1,4 @@
+#include "src/common/utf8.h"
 #include "src/jsonata/picture.h"
 
 #include <algorithm>
@@ -78,28 +79,11 @@ std::u32string to_u32(std::string_view s) {
   return out;
 }
 
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 std::string to_utf8(const std::u32string& s) {
   std::string out;
   out.reserve(s.size());
-  for (char32_t c : s) append_utf8(out, c);
+  for (char32_t c : s) utf8::append(out, c);
   return out;
 }
 
@@ -1287,7 +1271,7 @@ Result<std::vector<DateTimePart>> analyse_datetime_picture(std::string_view pict
     // "undefined"); every unknown component is rejected here.
     if (kComponents.find(m.component) == std::u32string_view::npos) {
       std::string c;
-      if (m.component != 0) append_utf8(c, m.component);
+      if (m.component != 0) utf8::append(c, m.component);
       return fail("D3132", "Unknown component specifier " + quoted(c) + " in date/time picture string");
     }
     if (presentation.size() == 1) {
@@ -1311,7 +1295,7 @@ Result<std::vector<DateTimePart>> analyse_datetime_picture(std::string_view pict
       std::string pattern = to_utf8(m.presentation1);
       if (m.presentation2 != 0) {
         pattern += ';';
-        append_utf8(pattern, m.presentation2);
+        utf8::append(pattern, m.presentation2);
       }
       auto f = analyse_integer_picture(pattern);
       if (!f.ok()) return f.status();
@@ -1357,7 +1341,7 @@ std::string apply_case(std::string s, Case c) {
 
 Status names_not_supported(char32_t component) {
   std::string c;
-  append_utf8(c, component);
+  utf8::append(c, component);
   return fail("D3133", "The 'name' modifier can only be applied to months and days in the date/time picture string, not " +
                            quoted(c));
 }
@@ -1465,7 +1449,7 @@ std::string regex_escape(const std::u32string& text) {
   std::string out;
   for (char32_t c : text) {
     if (c < 0x80 && std::u32string_view(U".*+?^${}()|[]\\").find(c) != std::u32string_view::npos) out.push_back('\\');
-    append_utf8(out, c);
+    utf8::append(out, c);
   }
   return out;
 }
@@ -1548,7 +1532,7 @@ Result<std::optional<double>> read_component(const std::string& text, const Read
     double hours = 0, minutes = 0;
     if (r.separator) {
       std::string sep;
-      append_utf8(sep, *r.separator);
+      utf8::append(sep, *r.separator);
       const auto at = v.find(sep);
       hours = parse_int_prefix(v.substr(0, at));
       minutes = parse_int_prefix(v.substr(at + sep.size()));

@@ -1,3 +1,4 @@
+#include "src/common/utf8.h"
 #include "src/jsonpath/parser.h"
 
 #include <charconv>
@@ -35,23 +36,6 @@ bool is_filter_stop(char c) {
   }
 }
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 // Sets Segment::upstream_definite (Jayway's isUpstreamDefinite).
 void mark_upstream(std::vector<Segment>& segs) {
@@ -333,7 +317,7 @@ class Parser {
               pos_ = save;
             }
           }
-          append_utf8(out, cp);
+          utf8::append(out, cp);
           break;
         }
         default: out += e; break;

@@ -9,6 +9,7 @@
 
 #include "actors/coordinator.h"
 #include "actors/record.h"
+#include "actors/workers.h"
 #include "src/common/json.h"
 #include "storage/memory_journal.h"
 
@@ -21,9 +22,20 @@ std::int64_t wall_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-caf::actor_system_config make_config(std::size_t threads) {
+WorkerTransport transport_of(const WorkerServerOptions& w) {
+  WorkerTransport t;
+  t.bind = w.bind;
+  t.port = w.port;
+  t.tls_cert = w.tls_cert;
+  t.tls_key = w.tls_key;
+  t.tls_ca = w.tls_ca;
+  return t;
+}
+
+caf::actor_system_config make_config(const RuntimeOptions& o) {
   caf::actor_system_config cfg;
-  cfg.set("scheduler.max-threads", threads);
+  cfg.set("scheduler.max-threads", o.threads);
+  if (o.workers) configure_worker_transport(cfg, transport_of(*o.workers));
   return cfg;
 }
 
@@ -33,7 +45,7 @@ struct Runtime::Impl {
   explicit Impl(const RuntimeOptions& o)
       : options(o),
         express(/*keep_history=*/false, kExpressSeqBase),
-        config(make_config(o.threads)),
+        config(make_config(o)),
         system(config) {}
 
   RuntimeOptions options;
@@ -41,6 +53,8 @@ struct Runtime::Impl {
   caf::actor_system_config config;
   caf::actor_system system;
   caf::actor coordinator;
+  caf::actor gateway;                              // remote workers' (null: none)
+  std::uint16_t worker_port = 0;
   // What a start needs of its state machine, kept so a start reads nothing.
   struct Machine {
     std::string name;
@@ -74,6 +88,7 @@ struct Runtime::Impl {
 Runtime::Runtime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Runtime::~Runtime() {
+  if (impl_ && impl_->gateway) caf::anon_send_exit(impl_->gateway, caf::exit_reason::user_shutdown);
   if (impl_ && impl_->coordinator) {
     caf::anon_send_exit(impl_->coordinator, caf::exit_reason::user_shutdown);
   }
@@ -93,6 +108,15 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& options) {
       .receive([](std::size_t) {},
                [&](caf::error& e) { status = Status::internal("recovery failed: " + impl->system.render(e)); });
   if (!status.ok()) return status;
+  if (options.workers) {
+    auto port = publish_worker_gateway(impl->system, impl->coordinator, transport_of(*options.workers),
+                                       &impl->gateway);
+    if (!port.ok()) {
+      caf::anon_send_exit(impl->coordinator, caf::exit_reason::user_shutdown);
+      return port.status();
+    }
+    impl->worker_port = *port;
+  }
   return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
 }
 
@@ -335,6 +359,8 @@ void Runtime::send_task_failure(const std::string& task_token, std::optional<std
 void Runtime::send_task_heartbeat(const std::string& task_token, std::function<void(Status)> done) {
   caf::anon_send(impl_->coordinator, beat_atom::value, task_token, StatusCallback(std::move(done)));
 }
+
+std::uint16_t Runtime::worker_port() const { return impl_->worker_port; }
 
 bool Runtime::wait_idle(std::int64_t timeout_ms) {
   caf::scoped_actor self{impl_->system};

@@ -18,6 +18,15 @@
 
 namespace stepd::actors {
 
+// Remote actor workers (src/worker/worker.h) connect here. TLS when tls_cert
+// is set: then tls_key and tls_ca are needed too, and workers must present a
+// certificate signed by tls_ca (CAF's openssl module verifies both sides).
+struct WorkerServerOptions {
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: the OS picks one (see Runtime::worker_port)
+  std::string tls_cert, tls_key, tls_ca;
+};
+
 struct RuntimeOptions {
   storage::Journal* journal = nullptr;  // STANDARD executions. REQUIRES: outlives the Runtime
   std::size_t threads = 2;              // CAF scheduler workers: the core count
@@ -31,6 +40,9 @@ struct RuntimeOptions {
   // (a wake-up entry in the journal brings it back); 0: never.
   std::int64_t passivate_after_ms = 30000;
   std::int64_t wake_poll_ms = 1000;  // how often wake-up entries are read
+  // Set: open() also publishes the worker gateway (actors/workers.h), or
+  // fails when it cannot bind.
+  std::optional<WorkerServerOptions> workers;
 };
 
 class Runtime {
@@ -111,6 +123,9 @@ class Runtime {
   void send_task_failure(const std::string& task_token, std::optional<std::string> error,
                          std::optional<std::string> cause, std::function<void(Status)> done);
   void send_task_heartbeat(const std::string& task_token, std::function<void(Status)> done);
+
+  // The port remote workers connect to; 0 when RuntimeOptions::workers was unset.
+  std::uint16_t worker_port() const;
 
   // Blocks until no execution is running or asleep (or `timeout_ms` passed: false).
   bool wait_idle(std::int64_t timeout_ms);

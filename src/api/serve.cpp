@@ -45,6 +45,15 @@ int serve(const ServeOptions& o) {
   ro.threads = o.threads;
   ro.region = o.region;
   ro.account = o.account;
+  if (o.worker_port >= 0) {
+    actors::WorkerServerOptions wo;
+    wo.bind = o.bind;
+    wo.port = static_cast<std::uint16_t>(o.worker_port);
+    wo.tls_cert = o.worker_tls_cert;
+    wo.tls_key = o.worker_tls_key;
+    wo.tls_ca = o.worker_tls_ca;
+    ro.workers = wo;
+  }
   auto runtime = actors::Runtime::open(ro);
   if (!runtime.ok()) {
     std::fprintf(stderr, "stepd serve: %s\n", runtime.status().message().c_str());
@@ -79,6 +88,10 @@ int serve(const ServeOptions& o) {
   if (!server.ok()) {
     std::fprintf(stderr, "stepd serve: %s\n", server.status().message().c_str());
     return 1;
+  }
+  if (o.worker_port >= 0) {
+    std::fprintf(stderr, "stepd serve: workers on %s://%s:%u\n", o.worker_tls_cert.empty() ? "tcp" : "tls",
+                 o.bind.c_str(), static_cast<unsigned>((*runtime)->worker_port()));
   }
   std::fprintf(stderr, "stepd serve: listening on http://%s:%u (data in %s)\n", o.bind.c_str(),
                static_cast<unsigned>((*server)->port()), o.data_dir.c_str());

@@ -14,6 +14,10 @@ struct ServeOptions {
   std::string account = "123456789012";
   std::size_t threads = 2;
   std::int64_t activity_poll_seconds = 60;  // GetActivityTask's long poll, as on AWS
+  // Remote actor workers (src/worker/worker.h): -1 serves none; 0 lets the
+  // OS pick the port (printed on stderr). TLS when worker_tls_cert is set.
+  int worker_port = -1;
+  std::string worker_tls_cert, worker_tls_key, worker_tls_ca;
 };
 
 // Serves until SIGTERM or SIGINT, then drains and returns 0; 1 when it

@@ -340,6 +340,11 @@ int main(int argc, char** argv) {
     serve->add_option("--activity-poll-seconds", so.activity_poll_seconds,
                       "How long GetActivityTask waits for a task (default 60, as AWS)")
         ->check(CLI::Range(1, 60));
+    serve->add_option("--worker-port", so.worker_port, "Port for remote actor workers (0: any; default: none)")
+        ->check(CLI::Range(0, 65535));
+    auto* wcert = serve->add_option("--worker-tls-cert", so.worker_tls_cert, "TLS certificate (PEM) for the worker port");
+    serve->add_option("--worker-tls-key", so.worker_tls_key, "TLS private key (PEM)")->needs(wcert);
+    serve->add_option("--worker-tls-ca", so.worker_tls_ca, "CA (PEM) that worker certificates must chain to")->needs(wcert);
 
     std::string data_dir, exec_arn;
     auto* history = app.add_subcommand("history", "Print an execution's history as GetExecutionHistory does");

@@ -114,6 +114,25 @@ class Compiler {
     return std::optional<Template>(std::move(t).value());
   }
 
+  // A JSONata-mode field (any JSON value, {% %} strings at any depth).
+  static Result<std::optional<JsonataValue>> opt_jsonata(const bj::object& o, const char* key,
+                                                         const std::string& loc) {
+    const auto* v = o.if_contains(key);
+    if (!v) return std::optional<JsonataValue>();
+    auto t = JsonataValue::compile(*v);
+    if (!t.ok()) return bad(t.status().message(), loc + "/" + key);
+    return std::optional<JsonataValue>(std::move(t).value());
+  }
+
+  // A scalar field that JSONata mode lets be one {% %} expression; empty
+  // when the field is absent, a literal, or the state is JSONPath.
+  static Result<std::optional<JsonataValue>> opt_expression(const bj::object& o, const char* key,
+                                                            const std::string& loc, bool ja) {
+    const auto* v = o.if_contains(key);
+    if (!ja || !v || !is_jsonata_expression(*v)) return std::optional<JsonataValue>();
+    return opt_jsonata(o, key, loc);
+  }
+
   static std::optional<std::int64_t> opt_int(const bj::object& o, const char* key) {
     const auto* v = o.if_contains(key);
     if (!v || !v->is_number()) return std::nullopt;
@@ -152,9 +171,8 @@ class Compiler {
     if (const auto* ql = o.if_contains("QueryLanguage"); ql && ql->is_string()) {
       lang = ql->get_string() == "JSONata" ? QueryLanguage::kJSONata : QueryLanguage::kJSONPath;
     }
-    if (lang == QueryLanguage::kJSONata) {
-      return Status::invalid("UNSUPPORTED_FEATURE: stepd does not run JSONata states yet at " + loc);
-    }
+    st.query_language = lang;
+    const bool ja = lang == QueryLanguage::kJSONata;
 
     if (const auto* e = o.if_contains("End"); e && e->is_bool()) st.end = e->get_bool();
     if (const auto* n = o.if_contains("Next")) {
@@ -170,12 +188,18 @@ class Compiler {
     lhs = std::move(r_).value();         \
   } while (0)
 
-    STEPD_TRY_ASSIGN(st.input_path, path_field(o, "InputPath", loc));
-    STEPD_TRY_ASSIGN(st.output_path, path_field(o, "OutputPath", loc));
-    STEPD_TRY_ASSIGN(st.result_path, path_field(o, "ResultPath", loc));
-    STEPD_TRY_ASSIGN(st.parameters, opt_template(o, "Parameters", loc));
-    STEPD_TRY_ASSIGN(st.result_selector, opt_template(o, "ResultSelector", loc));
-    STEPD_TRY_ASSIGN(st.assign, opt_template(o, "Assign", loc));
+    if (ja) {
+      STEPD_TRY_ASSIGN(st.ja.arguments, opt_jsonata(o, "Arguments", loc));
+      STEPD_TRY_ASSIGN(st.ja.output, opt_jsonata(o, "Output", loc));
+      STEPD_TRY_ASSIGN(st.ja.assign, opt_jsonata(o, "Assign", loc));
+    } else {
+      STEPD_TRY_ASSIGN(st.input_path, path_field(o, "InputPath", loc));
+      STEPD_TRY_ASSIGN(st.output_path, path_field(o, "OutputPath", loc));
+      STEPD_TRY_ASSIGN(st.result_path, path_field(o, "ResultPath", loc));
+      STEPD_TRY_ASSIGN(st.parameters, opt_template(o, "Parameters", loc));
+      STEPD_TRY_ASSIGN(st.result_selector, opt_template(o, "ResultSelector", loc));
+      STEPD_TRY_ASSIGN(st.assign, opt_template(o, "Assign", loc));
+    }
 
     if (const auto* r = o.if_contains("Result")) st.result = *r;
 
@@ -204,8 +228,13 @@ class Compiler {
         Catcher k;
         STEPD_TRY_ASSIGN(k.errors, error_list(*co, cl));
         STEPD_TRY_ASSIGN(k.next, target(m, co->if_contains("Next"), cl + "/Next"));
-        STEPD_TRY_ASSIGN(k.result_path, path_field(*co, "ResultPath", cl));
-        STEPD_TRY_ASSIGN(k.assign, opt_template(*co, "Assign", cl));
+        if (ja) {
+          STEPD_TRY_ASSIGN(k.ja_output, opt_jsonata(*co, "Output", cl));
+          STEPD_TRY_ASSIGN(k.ja_assign, opt_jsonata(*co, "Assign", cl));
+        } else {
+          STEPD_TRY_ASSIGN(k.result_path, path_field(*co, "ResultPath", cl));
+          STEPD_TRY_ASSIGN(k.assign, opt_template(*co, "Assign", cl));
+        }
         st.catches.push_back(std::move(k));
       }
     }
@@ -215,8 +244,10 @@ class Compiler {
         const auto* r = o.if_contains("Resource");
         if (!r || !r->is_string()) return bad("These fields are required: [Resource]", loc);
         st.resource = std::string(r->get_string());
-        st.timeout_seconds = opt_int(o, "TimeoutSeconds");
-        st.heartbeat_seconds = opt_int(o, "HeartbeatSeconds");
+        STEPD_TRY_ASSIGN(st.ja.timeout_seconds, opt_expression(o, "TimeoutSeconds", loc, ja));
+        STEPD_TRY_ASSIGN(st.ja.heartbeat_seconds, opt_expression(o, "HeartbeatSeconds", loc, ja));
+        if (!st.ja.timeout_seconds) st.timeout_seconds = opt_int(o, "TimeoutSeconds");
+        if (!st.ja.heartbeat_seconds) st.heartbeat_seconds = opt_int(o, "HeartbeatSeconds");
         STEPD_TRY_ASSIGN(st.timeout_seconds_path, opt_path(o, "TimeoutSecondsPath", loc));
         STEPD_TRY_ASSIGN(st.heartbeat_seconds_path, opt_path(o, "HeartbeatSecondsPath", loc));
         STEPD_TRY_ASSIGN(st.credentials, opt_template(o, "Credentials", loc));
@@ -231,11 +262,18 @@ class Compiler {
           const auto* co = cv.if_object();
           if (!co) return bad("Choice rule must be an object", cl);
           ChoiceBranch b;
-          auto rule = compile_choice_rule(*co);
-          if (!rule.ok()) return bad(rule.status().message(), cl);
-          b.rule = std::move(rule).value();
+          if (ja) {
+            STEPD_TRY_ASSIGN(b.condition, opt_jsonata(*co, "Condition", cl));
+            if (!b.condition) return bad("These fields are required: [Condition]", cl);
+            STEPD_TRY_ASSIGN(b.ja_output, opt_jsonata(*co, "Output", cl));
+            STEPD_TRY_ASSIGN(b.ja_assign, opt_jsonata(*co, "Assign", cl));
+          } else {
+            auto rule = compile_choice_rule(*co);
+            if (!rule.ok()) return bad(rule.status().message(), cl);
+            b.rule = std::move(rule).value();
+            STEPD_TRY_ASSIGN(b.assign, opt_template(*co, "Assign", cl));
+          }
           STEPD_TRY_ASSIGN(b.next, target(m, co->if_contains("Next"), cl + "/Next"));
-          STEPD_TRY_ASSIGN(b.assign, opt_template(*co, "Assign", cl));
           st.choices.push_back(std::move(b));
         }
         if (const auto* d = o.if_contains("Default")) {
@@ -244,9 +282,11 @@ class Compiler {
         break;
       }
       case StateType::kWait: {
-        st.seconds = opt_int(o, "Seconds");
+        STEPD_TRY_ASSIGN(st.ja.seconds, opt_expression(o, "Seconds", loc, ja));
+        STEPD_TRY_ASSIGN(st.ja.timestamp, opt_expression(o, "Timestamp", loc, ja));
+        if (!st.ja.seconds) st.seconds = opt_int(o, "Seconds");
         STEPD_TRY_ASSIGN(st.seconds_path, opt_path(o, "SecondsPath", loc));
-        if (const auto* ts = o.if_contains("Timestamp"); ts && ts->is_string()) {
+        if (const auto* ts = o.if_contains("Timestamp"); ts && ts->is_string() && !st.ja.timestamp) {
           if (!timestamp::parse_ms(ts->get_string())) return bad("String does not match RFC3339 timestamp", loc + "/Timestamp");
           st.timestamp = std::string(ts->get_string());
         }
@@ -254,8 +294,14 @@ class Compiler {
         break;
       }
       case StateType::kFail: {
-        if (const auto* v = o.if_contains("Error"); v && v->is_string()) st.error = std::string(v->get_string());
-        if (const auto* v = o.if_contains("Cause"); v && v->is_string()) st.cause = std::string(v->get_string());
+        STEPD_TRY_ASSIGN(st.ja.error, opt_expression(o, "Error", loc, ja));
+        STEPD_TRY_ASSIGN(st.ja.cause, opt_expression(o, "Cause", loc, ja));
+        if (const auto* v = o.if_contains("Error"); v && v->is_string() && !st.ja.error) {
+          st.error = std::string(v->get_string());
+        }
+        if (const auto* v = o.if_contains("Cause"); v && v->is_string() && !st.ja.cause) {
+          st.cause = std::string(v->get_string());
+        }
         if (const auto* v = o.if_contains("ErrorPath"); v && v->is_string()) {
           auto t = Template::compile_dynamic(std::string(v->get_string()));
           if (!t.ok()) return bad(t.status().message(), loc + "/ErrorPath");
@@ -295,17 +341,27 @@ class Compiler {
                            machine_lang);
         if (!sub.ok()) return sub.status();
         st.processor = std::move(sub).value();
-        STEPD_TRY_ASSIGN(st.items_path, path_field(o, "ItemsPath", loc));
-        STEPD_TRY_ASSIGN(st.item_selector, opt_template(o, "ItemSelector", loc));
-        if (!st.item_selector) st.item_selector = std::move(st.parameters);  // legacy name
-        st.parameters.reset();
-        st.max_concurrency = opt_int(o, "MaxConcurrency");
+        if (ja) {
+          STEPD_TRY_ASSIGN(st.ja.items, opt_jsonata(o, "Items", loc));
+          STEPD_TRY_ASSIGN(st.ja.item_selector, opt_jsonata(o, "ItemSelector", loc));
+        } else {
+          STEPD_TRY_ASSIGN(st.items_path, path_field(o, "ItemsPath", loc));
+          STEPD_TRY_ASSIGN(st.item_selector, opt_template(o, "ItemSelector", loc));
+          if (!st.item_selector) st.item_selector = std::move(st.parameters);  // legacy name
+          st.parameters.reset();
+        }
+        STEPD_TRY_ASSIGN(st.ja.max_concurrency, opt_expression(o, "MaxConcurrency", loc, ja));
+        STEPD_TRY_ASSIGN(st.ja.tolerated_failure_count, opt_expression(o, "ToleratedFailureCount", loc, ja));
+        STEPD_TRY_ASSIGN(st.ja.tolerated_failure_percentage,
+                         opt_expression(o, "ToleratedFailurePercentage", loc, ja));
+        if (!st.ja.max_concurrency) st.max_concurrency = opt_int(o, "MaxConcurrency");
         STEPD_TRY_ASSIGN(st.max_concurrency_path, opt_path(o, "MaxConcurrencyPath", loc));
-        if (const auto* v = o.if_contains("ToleratedFailurePercentage"); v && v->is_number()) {
+        if (const auto* v = o.if_contains("ToleratedFailurePercentage");
+            v && v->is_number() && !st.ja.tolerated_failure_percentage) {
           st.tolerated_failure_percentage = json::to_double(*v);
         }
         STEPD_TRY_ASSIGN(st.tolerated_failure_percentage_path, opt_path(o, "ToleratedFailurePercentagePath", loc));
-        st.tolerated_failure_count = opt_int(o, "ToleratedFailureCount");
+        if (!st.ja.tolerated_failure_count) st.tolerated_failure_count = opt_int(o, "ToleratedFailureCount");
         STEPD_TRY_ASSIGN(st.tolerated_failure_count_path, opt_path(o, "ToleratedFailureCountPath", loc));
         if (const auto* v = o.if_contains("Label"); v && v->is_string()) st.label = std::string(v->get_string());
         if (o.contains("ItemReader") || o.contains("ResultWriter") || o.contains("ItemBatcher")) {

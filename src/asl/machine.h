@@ -17,6 +17,7 @@
 #include <boost/json/value.hpp>
 
 #include "src/asl/choice.h"
+#include "src/asl/jsonata_value.h"
 #include "src/asl/template.h"
 #include "src/common/status.h"
 #include "src/jsonpath/jsonpath.h"
@@ -53,14 +54,30 @@ struct Catcher {
   int next = -1;
   PathField result_path;
   std::optional<Template> assign;
+  // JSONata mode: Output (default: the error output) and Assign, both
+  // seeing $states.errorOutput.
+  std::optional<JsonataValue> ja_output, ja_assign;
 };
 
 struct StateMachine;
 
 struct ChoiceBranch {
-  std::shared_ptr<const ChoiceRule> rule;
+  std::shared_ptr<const ChoiceRule> rule;  // JSONPath mode
   int next = -1;
   std::optional<Template> assign;
+  // JSONata mode: Condition (a boolean or an expression), Output, Assign.
+  std::optional<JsonataValue> condition, ja_output, ja_assign;
+};
+
+// The fields of a JSONata-mode state; each may hold {% %} expressions
+// (a literal is compiled as a constant value).
+struct JsonataFields {
+  std::optional<JsonataValue> arguments, output, assign;
+  std::optional<JsonataValue> timeout_seconds, heartbeat_seconds;  // Task
+  std::optional<JsonataValue> seconds, timestamp;                  // Wait
+  std::optional<JsonataValue> error, cause;                        // Fail
+  std::optional<JsonataValue> items, item_selector, max_concurrency, tolerated_failure_count,
+      tolerated_failure_percentage;  // Map
 };
 
 struct State {
@@ -68,6 +85,8 @@ struct State {
   std::string name;
   int next = -1;  // index in the owning StateMachine; -1 with end or for terminal types
   bool end = false;
+  QueryLanguage query_language = QueryLanguage::kJSONPath;  // the state's own (or its machine's)
+  JsonataFields ja;  // JSONata mode only
 
   PathField input_path, output_path, result_path;
   std::optional<Template> parameters, result_selector, assign;

@@ -21,6 +21,7 @@
 #include "src/common/json.h"
 #include "src/common/timestamp.h"
 #include "src/intrinsics/intrinsics.h"
+#include "src/jsonata/jsonata.h"
 #include "src/jsonpath/jsonpath.h"
 
 // Messages follow AWS's recorded wording where it is known:
@@ -43,6 +44,10 @@ constexpr const char* kMissingEnd = "MISSING_END_STATE";
 constexpr const char* kDuplicateName = "DUPLICATE_STATE_NAME";
 constexpr const char* kInvalidName = "INVALID_STATE_NAME";
 constexpr const char* kInvalidJson = "INVALID_JSON_DESCRIPTION";
+// AWS parses every {% %} expression of a definition (the parser's message,
+// without its code, at the field: "INVALID_JSONATA_EXPRESSION: Unexpected
+// end of expression at /States/Main/Output", as quoted in emulator issues).
+constexpr const char* kInvalidJsonata = "INVALID_JSONATA_EXPRESSION";
 
 // The largest value AWS accepts for the second counts of Task timeouts,
 // Wait, and retrier intervals/attempts.
@@ -836,6 +841,10 @@ class Validator {
         continue;
       }
       field(k, val, lang, siblings, floc, distributed);
+      // Sub-machines are checked with their own language.
+      if (lang == Lang::kJSONata && k != "Branches" && k != "ItemProcessor" && k != "Iterator") {
+        jsonata_expressions(val, floc);
+      }
     }
 
     transitions(*type, st, loc);
@@ -925,6 +934,22 @@ class Validator {
     }
     // Result, Output, Arguments, Items: any JSON value (JSONata bodies are
     // parsed by the JSONata module).
+  }
+
+  // Every {% %} string at or below v must parse.
+  void jsonata_expressions(const bj::value& v, const std::string& loc) {
+    if (const auto* o = v.if_object()) {
+      for (const auto& kv : *o) jsonata_expressions(kv.value(), field_loc(loc, as_sv(kv.key())));
+      return;
+    }
+    if (const auto* a = v.if_array()) {
+      for (std::size_t i = 0; i < a->size(); ++i) jsonata_expressions((*a)[i], index_loc(loc, i));
+      return;
+    }
+    if (!is_jsonata_expr(v)) return;
+    std::string_view t = as_sv(v.get_string());
+    auto e = jsonata::compile(t.substr(2, t.size() - 4));
+    if (!e.ok()) add(kInvalidJsonata, e.status().message(), loc);
   }
 
   void credentials(const bj::value& v, Lang lang, const std::string& loc) {

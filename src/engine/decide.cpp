@@ -6,11 +6,13 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <tuple>
 
 #include "src/common/json.h"
 #include "src/common/timestamp.h"
 #include "src/engine/engine.h"
 #include "src/engine/inspect.h"
+#include "src/engine/jsonata_env.h"
 #include "src/engine/state.h"
 
 namespace stepd::engine {
@@ -22,6 +24,7 @@ using asl::StateType;
 using Phase = Frame::Phase;
 
 constexpr const char* kRuntime = "States.Runtime";
+constexpr const char* kQueryError = "States.QueryEvaluationError";
 
 // splitmix64: a small, well-mixed generator; seeded per draw so replays agree.
 std::uint64_t mix(std::uint64_t x) {
@@ -411,6 +414,7 @@ class Interpreter {
     std::string input_text = f.input_text.empty() ? json::to_json(f.input) : std::move(f.input_text);
     f.input_text.clear();
     std::size_t input_size = input_text.size();
+    f.entered_prev = f.tip;
     f.entered_id = emit(f, entered_type(state.type), {}, state.name, std::move(input_text));
     f.entered_ms = now_;
     f.in_state = true;
@@ -423,12 +427,14 @@ class Interpreter {
     const State& state = st(f);
     f.retry_counts.assign(state.retry.size(), 0);
     f.retry_count = 0;
+    f.needs_eval = false;
     if (input_size > s_.params.max_payload) {
       fail_frame(f, "States.DataLimitExceeded",
                  "The state/task '" + state.name +
                      "' returned a result with a size exceeding the maximum number of bytes service limit.");
       return;
     }
+    if (state.query_language == asl::QueryLanguage::kJSONata) return ja_run(f, state);
     switch (state.type) {
       case StateType::kPass: return pass(f, state);
       case StateType::kSucceed: return succeed(f, state);
@@ -513,6 +519,18 @@ class Interpreter {
                      "' returned a result with a size exceeding the maximum number of bytes service limit.");
       return;
     }
+    if (!assigned.empty()) {
+      // AWS: at most 256 KiB of variables assigned by one state (the
+      // payload limit; the wording of its error is ours, unrecorded).
+      std::size_t size = 0;
+      for (const auto& kv : assigned) size += kv.key().size() + json::json_size(kv.value());
+      if (size > s_.params.max_payload) {
+        fail_frame(f, "States.DataLimitExceeded",
+                   "The state/task '" + state.name +
+                       "' assigned variables with a size exceeding the maximum number of bytes service limit.");
+        return;
+      }
+    }
     f.in_state = false;
     if (!f.parked.empty() || !f.requeue.empty()) release_kept(f);
     if (Inspection* w = watch(f)) {
@@ -546,6 +564,11 @@ class Interpreter {
 
   // Result → ResultSelector → ResultPath → OutputPath → Assign → exit.
   void complete(Frame& f, const State& state, bj::value result) {
+    if (state.query_language == asl::QueryLanguage::kJSONata) {
+      // TestState shows only `input` for JSONata states (no after* steps).
+      bj::value output = result;
+      return ja_finish(f, state, std::move(output), &result, next_of(state), state.ja.assign, state.ja.output);
+    }
     if (state.result_selector) {
       auto r = eval_template(f, *state.result_selector, result);
       if (!r.ok()) return fail_frame(f, r.status());
@@ -746,6 +769,9 @@ class Interpreter {
   void wait_over(Frame& f) {
     const State& state = st(f);
     f.token = 0;
+    if (state.query_language == asl::QueryLanguage::kJSONata) {
+      return ja_finish(f, state, f.input, nullptr, next_of(state), state.ja.assign, state.ja.output);
+    }
     auto vars = assign(f, state.assign, f.effective);
     if (!vars.ok()) return fail_frame(f, vars.status());
     auto out = output_path(f, state, f.effective);
@@ -950,6 +976,11 @@ class Interpreter {
         if (!error_matches(c.errors, name)) continue;
         if (w) w->catch_index = static_cast<std::int64_t>(i);
         bj::value eo = error_output(error, cause);
+        if (state.query_language == asl::QueryLanguage::kJSONata) {
+          f.abort_task_on_fail = false;
+          if (w) w->outcome = Inspection::Outcome::kCaught;
+          return ja_catch(f, state, c, std::move(eo));
+        }
         auto vars = assign(f, c.assign, eo);
         if (!vars.ok()) return fail_frame(f, vars.status());
         auto out = result_path(f, c.result_path, std::move(eo));
@@ -1005,6 +1036,14 @@ class Interpreter {
     const State& state = st(f);
     f.token = 0;
     f.abort_task_on_fail = false;
+    if (f.needs_eval) {  // JSONata: the last attempt failed before its work began
+      switch (state.type) {
+        case StateType::kTask: return ja_task(f, state);
+        case StateType::kParallel: return ja_parallel(f, state);
+        case StateType::kMap: return ja_map(f, state);
+        default: return;
+      }
+    }
     switch (state.type) {
       case StateType::kTask: return schedule(f, state);
       case StateType::kParallel: return parallel_attempt(f, state);
@@ -1391,7 +1430,20 @@ class Interpreter {
       }
       std::size_t i = f.next_item++;
       bj::value input;
-      if (state.item_selector) {
+      if (state.ja.item_selector) {
+        JaScope sc{&f.input};
+        sc.map_item = &f.items[i];
+        sc.map_index = static_cast<std::int64_t>(i);
+        std::string loc;
+        auto r = ja_eval(f, *state.ja.item_selector, "ItemSelector", sc, &loc);
+        if (!r.ok()) {
+          f.next_item = i;
+          f.pumping = false;
+          emit_evaluation_failed(f, r.status(), loc, f.tip);
+          return map_failed(f, state, r.status().error(), r.status().message(), f.tip);
+        }
+        input = std::move(r).value();
+      } else if (state.item_selector) {
         auto r = eval_template(f, *state.item_selector, f.effective, &f.items[i], static_cast<std::int64_t>(i));
         if (!r.ok()) {
           f.next_item = i;  // never started: a redrive starts it
@@ -1586,6 +1638,337 @@ class Interpreter {
     }
     f.phase = Phase::kAborted;
     f.token = 0;
+  }
+
+  // ---- JSONata mode -------------------------------------------------------------
+
+  // What `$states` holds for one evaluation besides input and context.
+  struct JaScope {
+    const bj::value* input = nullptr;
+    const bj::value* result = nullptr;        // Task/Map/Parallel Output and Assign
+    const bj::value* error_output = nullptr;  // a catcher's Output and Assign
+    const bj::value* map_item = nullptr;      // Map ItemSelector: $states.context.Map.Item
+    std::int64_t map_index = 0;
+  };
+
+  // Evaluates a JSONata field of the current state. The expression sees
+  // $states and every variable in sight (inner scopes shadow outer ones).
+  Result<bj::value> ja_eval(Frame& f, const asl::JsonataValue& v, const std::string& field, const JaScope& sc,
+                            std::string* location) {
+    if (v.is_constant()) {
+      jsonata::Bindings none;
+      return v.eval(none, {}, field, location);
+    }
+    jsonata::Bindings b;
+    std::vector<const Frame*> chain;
+    for (const Frame* p = &f; p; p = p->parent >= 0 && !p->own_execution ? frame_or_null(p->parent) : nullptr) {
+      chain.push_back(p);
+    }
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {  // outermost first: later bindings win
+      for (const auto& kv : (*it)->vars) b.bind_ref(std::string(kv.key()), kv.value());
+    }
+    // $states is built only for expressions that read it (a Map's
+    // ItemSelector runs once per item), its context only when asked for.
+    if (v.mentions("$states")) {
+      bool whole = v.uses_whole("$states");
+      bj::object states;
+      states["input"] = *sc.input;
+      if (sc.result) states["result"] = *sc.result;
+      if (sc.error_output) states["errorOutput"] = *sc.error_output;
+      if (whole || v.mentions("context")) {
+        FrameDocs docs(*this, f, *sc.input, sc.map_item, sc.map_index);
+        states["context"] = docs.context();
+      }
+      b.bind("states", bj::value(std::move(states)));
+    }
+    auto entropy = [this] { return draw(); };
+    define_step_functions(b, entropy);
+    auto r = v.eval(b, step_functions_options(now_, entropy), field, location);
+    if (!r.ok()) return Status::failed(r.status().error(), cause_prefix(f) + r.status().message());
+    return r;
+  }
+
+  // A QueryEvaluationError of the state that was not tied to the JSONata
+  // engine (wrong result type, Map input not an array...).
+  Status ja_error(const Frame& f, const std::string& message) const {
+    return Status::failed(kQueryError, cause_prefix(f) + message);
+  }
+
+  // "The JSONata expression '<e>' specified for the field '<f>' returned an
+  // unexpected result type. Expected '<want>', but was '<type>' for value: <v>"
+  Status ja_type_error(const Frame& f, const asl::JsonataValue& v, const std::string& field, const char* want,
+                       const bj::value& got) const {
+    return ja_error(f, "The JSONata expression '" + v.expression_text() + "' specified for the field '" + field +
+                           "' returned an unexpected result type. Expected '" + want + "', but was '" +
+                           json::type_name(got) + "' for value: " + json::to_json(got));
+  }
+
+  void emit_evaluation_failed(Frame& f, const Status& s, const std::string& location, std::int64_t prev) {
+    bj::object d;
+    d["error"] = s.error();
+    d["cause"] = s.message();
+    if (!location.empty()) d["location"] = location;
+    d["state"] = st(f).name;
+    std::int64_t id = emit_linked(f, EventType::EvaluationFailed, std::move(d), prev);
+    if (id) f.tip = id;
+  }
+
+  // An evaluation of the current state failed: EvaluationFailed (linked as
+  // the StateEntered is), MapStateFailed for a Map, then Retry / Catch.
+  // Before anything else of the state happened, AWS links it as the
+  // StateEntered is linked; after (a Task's result, a Map's iterations) we
+  // link it to the latest event.
+  void ja_failed(Frame& f, const Status& s, const std::string& location) {
+    ja_failed_at(f, s, location, f.tip == f.entered_id ? f.entered_prev : f.tip);
+  }
+  void ja_failed_at(Frame& f, const Status& s, const std::string& location, std::int64_t prev) {
+    if (s.error() != kQueryError) return fail_frame(f, s);
+    emit_evaluation_failed(f, s, location, prev);
+    if (st(f).type == StateType::kMap) emit(f, EventType::MapStateFailed);
+    handle_error(f, s.error(), s.message(), false);
+  }
+
+  void ja_run(Frame& f, const State& state) {
+    switch (state.type) {
+      case StateType::kPass:
+        return ja_finish(f, state, f.input, nullptr, next_of(state), state.ja.assign, state.ja.output);
+      case StateType::kSucceed:
+        return ja_finish(f, state, f.input, nullptr, -1, std::nullopt, state.ja.output);
+      case StateType::kFail: return ja_fail_state(f, state);
+      case StateType::kChoice: return ja_choice(f, state);
+      case StateType::kWait: return ja_wait(f, state);
+      case StateType::kTask: return ja_task(f, state);
+      case StateType::kParallel: return ja_parallel(f, state);
+      case StateType::kMap: return ja_map(f, state);
+    }
+  }
+
+  // Assign then Output, both seeing the variables from before the state;
+  // then the state exits with the output (`output` when there is no Output).
+  void ja_finish(Frame& f, const State& state, bj::value output, const bj::value* result, int next,
+                 const std::optional<asl::JsonataValue>& assign_v, const std::optional<asl::JsonataValue>& output_v,
+                 const bj::value* error_output = nullptr) {
+    JaScope sc{&f.input, result, error_output};
+    bj::object vars;
+    std::string loc;
+    if (assign_v) {
+      auto r = ja_eval(f, *assign_v, "Assign", sc, &loc);
+      if (!r.ok()) return ja_failed(f, r.status(), loc);
+      if (r->is_object()) vars = std::move(r->get_object());
+    }
+    if (output_v) {
+      auto r = ja_eval(f, *output_v, "Output", sc, &loc);
+      if (!r.ok()) return ja_failed(f, r.status(), loc);
+      output = std::move(r).value();
+    }
+    exit_state(f, state, std::move(output), std::move(vars), next);
+  }
+
+  // A catcher of a JSONata state: its Assign and Output see
+  // $states.errorOutput; the output defaults to the error output. A failure
+  // here fails the state (no second round of Catch).
+  void ja_catch(Frame& f, const State& state, const asl::Catcher& c, bj::value eo) {
+    JaScope sc{&f.input, nullptr, &eo};
+    bj::object vars;
+    std::string loc;
+    bj::value output = eo;
+    if (c.ja_assign) {
+      auto r = ja_eval(f, *c.ja_assign, "Assign", sc, &loc);
+      if (!r.ok()) {
+        emit_evaluation_failed(f, r.status(), loc, f.tip);
+        return fail_frame(f, r.status());
+      }
+      if (r->is_object()) vars = std::move(r->get_object());
+    }
+    if (c.ja_output) {
+      auto r = ja_eval(f, *c.ja_output, "Output", sc, &loc);
+      if (!r.ok()) {
+        emit_evaluation_failed(f, r.status(), loc, f.tip);
+        return fail_frame(f, r.status());
+      }
+      output = std::move(r).value();
+    }
+    exit_state(f, state, std::move(output), std::move(vars), c.next);
+  }
+
+  void ja_fail_state(Frame& f, const State& state) {
+    std::optional<std::string> error = state.error, cause = state.cause;
+    JaScope sc{&f.input};
+    std::string loc;
+    for (auto [field, t, out] :
+         {std::tuple{"Error", &state.ja.error, &error}, std::tuple{"Cause", &state.ja.cause, &cause}}) {
+      if (!*t) continue;
+      auto r = ja_eval(f, **t, field, sc, &loc);
+      if (!r.ok()) return ja_failed(f, r.status(), loc);
+      *out = r->is_string() ? std::string(r->get_string()) : json::to_json(*r);
+    }
+    fail_frame(f, std::move(error), std::move(cause));
+  }
+
+  void ja_choice(Frame& f, const State& state) {
+    JaScope sc{&f.input};
+    std::string loc;
+    for (std::size_t i = 0; i < state.choices.size(); ++i) {
+      const auto& c = state.choices[i];
+      auto r = ja_eval(f, *c.condition, "Condition", sc, &loc);
+      if (!r.ok()) return ja_failed(f, r.status(), loc);
+      if (!r->is_bool()) return ja_failed(f, ja_type_error(f, *c.condition, "Condition", "boolean", *r), "Condition");
+      if (!r->get_bool()) continue;
+      return ja_finish(f, state, f.input, nullptr, c.next, c.ja_assign ? c.ja_assign : state.ja.assign,
+                       c.ja_output ? c.ja_output : state.ja.output);
+    }
+    if (state.default_next < 0) {
+      return fail_frame(f, std::string("States.NoChoiceMatched"),
+                        cause_prefix(f) + "No choice rule matched and no Default was given.");
+    }
+    ja_finish(f, state, f.input, nullptr, state.default_next, state.ja.assign, state.ja.output);
+  }
+
+  // An integer field that may be an expression: the literal when it is
+  // not. False when the state failed.
+  bool ja_integer(Frame& f, const std::optional<asl::JsonataValue>& v, const char* field,
+                  std::optional<std::int64_t>& out, std::int64_t min) {
+    if (!v) return true;
+    std::string loc;
+    auto r = ja_eval(f, *v, field, JaScope{&f.input}, &loc);
+    if (!r.ok()) {
+      ja_failed(f, r.status(), loc);
+      return false;
+    }
+    bool integral = r->is_int64() || r->is_uint64() ||
+                    (r->is_double() && std::floor(r->get_double()) == r->get_double());
+    if (!integral || json::to_double(*r) < static_cast<double>(min)) {
+      ja_failed(f, ja_type_error(f, *v, field, "integer", *r), field);
+      return false;
+    }
+    out = static_cast<std::int64_t>(json::to_double(*r));
+    return true;
+  }
+
+  void ja_wait(Frame& f, const State& state) {
+    f.effective = f.input;
+    std::int64_t due = now_;
+    if (state.ja.seconds) {
+      std::optional<std::int64_t> secs;
+      if (!ja_integer(f, state.ja.seconds, "Seconds", secs, 0)) return;
+      due = now_ + *secs * 1000;
+    } else if (state.seconds) {
+      due = now_ + *state.seconds * 1000;
+    } else if (state.ja.timestamp) {
+      std::string loc;
+      auto r = ja_eval(f, *state.ja.timestamp, "Timestamp", JaScope{&f.input}, &loc);
+      if (!r.ok()) return ja_failed_at(f, r.status(), loc, f.tip);
+      std::optional<std::int64_t> ms;
+      if (r->is_string()) ms = timestamp::parse_ms(r->get_string());
+      if (!ms) {
+        std::string shown = r->is_string() ? std::string(r->get_string()) : json::to_json(*r);
+        return ja_failed_at(f,
+                            ja_error(f, "The Timestamp field cannot be parsed as an ISO-8601 extended offset "
+                                        "date-time format string: " + shown),
+                            "Timestamp", f.tip);
+      }
+      due = *ms;
+    } else if (state.timestamp) {
+      due = *timestamp::parse_ms(*state.timestamp);
+    }
+    if (due > now_ && !watch(f)) {
+      f.phase = Phase::kWait;
+      start_timer(f, due);
+      return;
+    }
+    wait_over(f);
+  }
+
+  void ja_task(Frame& f, const State& state) {
+    f.needs_eval = true;
+    f.timeout_seconds = state.timeout_seconds;
+    f.heartbeat_seconds = state.heartbeat_seconds;
+    if (!ja_integer(f, state.ja.timeout_seconds, "TimeoutSeconds", f.timeout_seconds, 1)) return;
+    if (!ja_integer(f, state.ja.heartbeat_seconds, "HeartbeatSeconds", f.heartbeat_seconds, 1)) return;
+    ResourceKind kind = classify(state.resource);
+    f.task_token.clear();
+    if (kind.wait_for_token || kind.kind == ResourceKind::Kind::kActivity) {
+      char buf[40];
+      std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(draw()),
+                    static_cast<unsigned long long>(draw()));
+      f.task_token = buf;
+    }
+    if (!ja_arguments(f, state)) return;
+    f.needs_eval = false;
+    schedule(f, state);
+  }
+
+  // Arguments (Task, Parallel) make the effective input; false when the
+  // state failed.
+  bool ja_arguments(Frame& f, const State& state) {
+    if (!state.ja.arguments) {
+      f.effective = f.input;
+      return true;
+    }
+    std::string loc;
+    auto r = ja_eval(f, *state.ja.arguments, "Arguments", JaScope{&f.input}, &loc);
+    if (!r.ok()) {
+      ja_failed(f, r.status(), loc);
+      return false;
+    }
+    f.effective = std::move(r).value();
+    return true;
+  }
+
+  void ja_parallel(Frame& f, const State& state) {
+    f.needs_eval = true;
+    if (!ja_arguments(f, state)) return;
+    f.needs_eval = false;
+    if (Inspection* w = watch(f); w && w->mocked) return run_mocked(f, state, *w);
+    parallel_attempt(f, state);
+  }
+
+  void ja_map(Frame& f, const State& state) {
+    f.needs_eval = true;
+    f.effective = f.input;
+    bj::value items;
+    if (state.ja.items) {
+      std::string loc;
+      auto r = ja_eval(f, *state.ja.items, "Items", JaScope{&f.input}, &loc);
+      if (!r.ok()) {
+        ja_failed(f, r.status(), loc);
+        return;
+      }
+      if (!r->is_array()) return ja_failed(f, ja_type_error(f, *state.ja.items, "Items", "array", *r), "Items");
+      items = std::move(r).value();
+    } else {
+      if (!f.input.is_array()) {
+        return ja_failed(f, ja_error(f, "Map state input must be an array but was: " + json::to_json(f.input)), "");
+      }
+      items = f.input;
+    }
+    std::optional<std::int64_t> mc = state.max_concurrency;
+    if (!ja_integer(f, state.ja.max_concurrency, "MaxConcurrency", mc, 0)) return;
+    f.max_concurrency = mc.value_or(0);
+    f.items = std::move(items.get_array());
+    f.tolerated_count = state.tolerated_failure_count;
+    if (!ja_integer(f, state.ja.tolerated_failure_count, "ToleratedFailureCount", f.tolerated_count, 0)) return;
+    f.tolerated_percentage = state.tolerated_failure_percentage;
+    if (state.ja.tolerated_failure_percentage) {
+      std::string loc;
+      const auto& v = *state.ja.tolerated_failure_percentage;
+      auto r = ja_eval(f, v, "ToleratedFailurePercentage", JaScope{&f.input}, &loc);
+      if (!r.ok()) return ja_failed(f, r.status(), loc);
+      if (!r->is_number() || json::to_double(*r) < 0 || json::to_double(*r) > 100) {
+        return ja_failed(f, ja_type_error(f, v, "ToleratedFailurePercentage", "number", *r),
+                         "ToleratedFailurePercentage");
+      }
+      f.tolerated_percentage = json::to_double(*r);
+    }
+    if (Inspection* w = watch(f); w && w->mocked) {
+      w->max_concurrency = f.max_concurrency;
+      if (f.tolerated_count) w->tolerated_failure_count = *f.tolerated_count;
+      if (f.tolerated_percentage) w->tolerated_failure_percentage = *f.tolerated_percentage;
+      return run_mocked(f, state, *w);
+    }
+    f.needs_eval = false;
+    emit_map_started(f);
+    map_attempt(f, state);
   }
 
   ExecutionState& s_;

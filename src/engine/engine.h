@@ -8,8 +8,12 @@
 // Pure: no clock, no randomness, no I/O. Time comes in with each Fact and is
 // written into the events; randomness (jitter, States.UUID) is drawn from a
 // generator seeded by StartParams::seed and the event ids, so a replay
-// reproduces the run exactly. An ExecutionState is owned by one thread (one
-// actor) at a time.
+// reproduces the run exactly. JSONata expressions see the same: $now() and
+// $millis() give the fact's time, $random/$uuid/$shuffle draw from the
+// seeded generator. One exception: an expression still running after 10 s
+// of wall-clock time is stopped (U1001, a States.QueryEvaluationError), so a
+// hostile expression cannot stall its actor (src/engine/jsonata_env.h).
+// An ExecutionState is owned by one thread (one actor) at a time.
 //
 // Lifecycle of an execution:
 //

@@ -48,6 +48,10 @@ struct Frame {
   std::string input_text;   // its JSON text when the previous state already made it
   bj::value effective;      // after InputPath (and Parameters for Task/Parallel)
   std::int64_t entered_id = 0;
+  std::int64_t entered_prev = 0;
+  // JSONata: the state's inputs to its work (Arguments, Items, timeouts)
+  // failed to evaluate, so a retry evaluates them again.
+  bool needs_eval = false;  // what the StateEntered linked to (JSONata EvaluationFailed links there too)
   std::int64_t entered_ms = 0;
   std::int64_t tip = 0;     // the event new events of this frame link to
 

@@ -1,5 +1,6 @@
 #include "src/asl/machine.h"
 
+#include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
 using namespace stepd;
@@ -47,8 +48,38 @@ TEST_CASE("compile refuses an invalid definition with the validator's words") {
   CHECK_FALSE(asl::compile_text("not json").ok());
 }
 
-TEST_CASE("compile says plainly that JSONata states do not run yet") {
-  auto m = asl::compile_text(R"({"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","End":true}}})");
+TEST_CASE("compile keeps each state's query language and its JSONata fields") {
+  auto m = asl::compile_text(R"({"StartAt":"A","States":{
+      "A":{"Type":"Pass","QueryLanguage":"JSONata","Output":{"x":"{% $states.input.a %}"},"Next":"B"},
+      "B":{"Type":"Pass","End":true}}})");
+  INFO(m.status().message());
+  REQUIRE(m.ok());
+  const auto& a = (*m)->states[0];
+  CHECK(a.query_language == asl::QueryLanguage::kJSONata);
+  REQUIRE(a.ja.output);
+  CHECK_FALSE(a.ja.output->is_constant());
+  CHECK((*m)->states[1].query_language == asl::QueryLanguage::kJSONPath);
+}
+
+TEST_CASE("compile refuses a JSONata expression that does not parse") {
+  auto m = asl::compile_text(
+      R"({"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Output":"{% $x + %}","End":true}}})");
   REQUIRE_FALSE(m.ok());
-  CHECK(m.status().message().find("JSONata") != std::string::npos);
+  CHECK(m.status().message().find("INVALID_JSONATA_EXPRESSION") != std::string::npos);
+  CHECK(m.status().message().find("/States/A/Output") != std::string::npos);
+}
+
+TEST_CASE("a JSONata value knows which names its expressions read") {
+  auto v = asl::JsonataValue::compile(boost::json::parse(
+      R"({"a":"{% $states.input.x %}","b":["{% $count($states . context) %}"],"c":"plain"})"));
+  REQUIRE(v.ok());
+  CHECK(v->mentions("context"));
+  CHECK_FALSE(v->uses_whole("$states"));
+  auto w = asl::JsonataValue::compile(boost::json::value("{% $keys($states) %}"));
+  REQUIRE(w.ok());
+  CHECK(w->uses_whole("$states"));
+  CHECK(w->expression_text() == "$keys($states)");
+  auto lit = asl::JsonataValue::compile(boost::json::parse(R"({"x":[1,"{not an expression}"]})"));
+  REQUIRE(lit.ok());
+  CHECK(lit->is_constant());
 }

@@ -790,3 +790,16 @@ TEST_CASE("an inline Map accepts tolerated failure settings, as AWS does") {
   REQUIRE_VALID(one_state(R"j({"Type":"Map","ToleratedFailureCount":1,"ToleratedFailurePercentagePath":"$.p",
     "ItemProcessor":{"StartAt":"I","States":{"I":{"Type":"Pass","End":true}}},"End":true})j"));
 }
+
+TEST_CASE("every JSONata expression of a JSONata state must parse, wherever it sits") {
+  auto ds = check(R"j({"QueryLanguage":"JSONata","StartAt":"X","States":{"X":{"Type":"Pass","Next":"C",
+    "Output":{"ok":"{% $states.input %}","bad":"{% 1 + %}","list":[1,"{% a[1,2) %}"]}},
+    "C":{"Type":"Choice","Choices":[{"Condition":"{% ( %}","Next":"X"}],"Default":"D"},
+    "D":{"Type":"Succeed"}}})j");
+  CHECK(has_at(ds, "INVALID_JSONATA_EXPRESSION", "/States/X/Output/bad"));
+  CHECK(has_at(ds, "INVALID_JSONATA_EXPRESSION", "/States/X/Output/list[1]"));
+  CHECK(has_at(ds, "INVALID_JSONATA_EXPRESSION", "/States/C/Choices[0]/Condition"));
+  CHECK_FALSE(has_at(ds, "INVALID_JSONATA_EXPRESSION", "/States/X/Output/ok"));
+  // In a JSONPath state a "{% %}" string is only a string.
+  REQUIRE_VALID(R"j({"StartAt":"X","States":{"X":{"Type":"Pass","Result":"{% 1 + %}","End":true}}})j");
+}

@@ -458,3 +458,59 @@ TEST_CASE("TestState's answer renders as the API's TestStateOutput") {
   CHECK(level == InspectionLevel::kTrace);
   CHECK_FALSE(engine::parse_inspection_level("trace", &level));
 }
+
+TEST_CASE("TestState runs a JSONata Parallel on its mock and shows only its input, as AWS does") {
+  for (auto level : {InspectionLevel::kInfo, InspectionLevel::kDebug}) {
+    auto req = request(R"({"Type":"Parallel","QueryLanguage":"JSONata",
+        "Arguments":"{% $states.input.parallelInput %}",
+        "Output":{"parallelInput":"{% $states.input.parallelInput %}","parallelResult":"{% $states.result %}"},
+        "Branches":[{"StartAt":"B1","States":{"B1":{"Type":"Pass","End":true}}},
+                    {"StartAt":"B2","States":{"B2":{"Type":"Pass","End":true}}}],"End":true})",
+                       R"({"parallelInput":{"data":"input_value"}})", level);
+    req.mock = mock_result(R"([{"branch1":"result"},{"branch2":"result"}])");
+    auto r = run(req);
+    CHECK(r.status == TestStatus::kSucceeded);
+    CHECK(r.output == std::optional<std::string>(R"({"parallelInput":{"data":"input_value"},)"
+                                                 R"("parallelResult":[{"branch1":"result"},{"branch2":"result"}]})"));
+    if (level == InspectionLevel::kInfo) {
+      CHECK_FALSE(r.inspection_data);
+      continue;
+    }
+    REQUIRE(r.inspection_data);
+    auto shown = engine::test_state_output(r);
+    CHECK(json::to_json(shown["inspectionData"]) == R"({"input":"{\"parallelInput\":{\"data\":\"input_value\"}}"})");
+  }
+}
+
+TEST_CASE("TestState evaluates a JSONata Pass with the variables it is given") {
+  auto req = request(R"({"Type":"Pass","QueryLanguage":"JSONata","Output":"{% $x + $states.input.n %}","End":true})",
+                     R"({"n":1})");
+  req.variables = R"({"x":41})";
+  auto r = run(req);
+  CHECK(r.status == TestStatus::kSucceeded);
+  CHECK(r.output == std::optional<std::string>("42"));
+}
+
+TEST_CASE("TestState: a JSONata Task shapes its mocked result with Output and catches with $states.errorOutput") {
+  const std::string def = R"({"Type":"Task","QueryLanguage":"JSONata","Resource":"arn:aws:states:::lambda:invoke",
+      "Arguments":{"FunctionName":"f","Payload":"{% $states.input %}"},
+      "Output":{"answer":"{% $states.result.Payload.answer %}"},
+      "Catch":[{"ErrorEquals":["States.ALL"],"Next":"Handler","Output":{"e":"{% $states.errorOutput.Error %}"}}],
+      "End":true})";
+  auto ok = request(def, R"({"q":1})");
+  ok.mock = mock_result(R"({"Payload":{"answer":42},"StatusCode":200})");
+  auto r = run(ok);
+  CHECK(r.status == TestStatus::kSucceeded);
+  CHECK(r.output == std::optional<std::string>(R"({"answer":42})"));
+
+  auto bad = request(def, R"({"q":1})");
+  engine::TestStateMock m;
+  m.error_output = true;
+  m.error = "Boom";
+  m.cause = "bad";
+  bad.mock = m;
+  auto c = run(bad);
+  CHECK(c.status == TestStatus::kCaughtError);
+  CHECK(c.output == std::optional<std::string>(R"({"e":"Boom"})"));
+  CHECK(c.next_state == std::optional<std::string>("Handler"));
+}

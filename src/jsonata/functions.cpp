@@ -13,6 +13,7 @@
 #include "src/jsonata/evaluator.h"
 #include "src/jsonata/picture.h"
 #include "src/jsonata/regex.h"
+#include "src/jsonata/sort.h"
 
 namespace stepd::jsonata {
 
@@ -777,22 +778,6 @@ Value fn_type(Evaluator&, Args& a, const Focus&) {
   return Value();
 }
 
-template <class Swap>
-void msort(std::vector<Value>& v, Swap& swap) {
-  if (v.size() <= 1) return;
-  std::size_t middle = v.size() / 2;
-  std::vector<Value> left(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(middle));
-  std::vector<Value> right(v.begin() + static_cast<std::ptrdiff_t>(middle), v.end());
-  msort(left, swap);
-  msort(right, swap);
-  std::size_t l = 0, r = 0, o = 0;
-  while (l < left.size() && r < right.size()) {
-    if (swap(left[l], right[r])) v[o++] = right[r++];
-    else v[o++] = left[l++];
-  }
-  while (l < left.size()) v[o++] = left[l++];
-  while (r < right.size()) v[o++] = right[r++];
-}
 
 Value fn_sort(Evaluator& ev, Args& a, const Focus&) {
   if (a[0].undefined()) return Value();
@@ -815,11 +800,11 @@ Value fn_sort(Evaluator& ev, Args& a, const Focus&) {
       if (nums) return x.as_number() > y.as_number();
       return x.str() > y.str();
     };
-    msort(items, swap);
+    merge_sort(items, swap);
   } else {
     const Value& comp = a[1];
     auto swap = [&](const Value& x, const Value& y) { return to_boolean(ev.call(comp, {x, y})); };
-    msort(items, swap);
+    merge_sort(items, swap);
   }
   auto result = new_array();
   result->items = std::move(items);

@@ -210,8 +210,9 @@ void Runtime::start_sync_execution_async(const StartRequest& req,
 
 void Runtime::start(const StartRequest& req, std::function<void(Result<StartedExecution>)> done,
                     std::function<void(Result<storage::ExecutionRecord>)> finished) {
-  if (auto parsed = json::parse(req.input); !parsed.ok()) {
-    return done(Status::invalid("the execution input is not valid JSON: " + parsed.status().message()));
+  auto parsed_input = json::parse(req.input);
+  if (!parsed_input.ok()) {
+    return done(Status::invalid("the execution input is not valid JSON: " + parsed_input.status().message()));
   }
   storage::Journal& journal = *impl_->options.journal;
   auto resolved = impl_->resolve(req.state_machine_arn, req.revision_id);
@@ -263,7 +264,7 @@ void Runtime::start(const StartRequest& req, std::function<void(Result<StartedEx
   // its events go to the journal in one append (opened and closed at once),
   // answered when durable; EXPRESS keeps no log and answers at once. One
   // that waits on something goes to its actor with this decision.
-  auto first = std::make_shared<engine::Started>(engine::start(machine.compiled, p));
+  auto first = std::make_shared<engine::Started>(engine::start(machine.compiled, p, std::move(parsed_input).value()));
   if (engine::status(*first->state) != engine::ExecutionStatus::kRunning) {
     record_end(record, *first->state, first->decisions.events, wall_ms());
     StartedExecution started{p.execution_arn, p.start_ms};

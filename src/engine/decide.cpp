@@ -2042,20 +2042,32 @@ Started start(std::shared_ptr<const asl::StateMachine> machine, const StartParam
   return start_inspected(std::move(machine), params, nullptr);
 }
 
-Started start_inspected(std::shared_ptr<const asl::StateMachine> machine, const StartParams& params,
-                        Inspection* inspection) {
+namespace {
+Started start_with(std::shared_ptr<const asl::StateMachine> machine, const StartParams& params,
+                   Inspection* inspection, bj::value input) {
   Started out;
   out.state = ExecutionStatePtr(new ExecutionState());
   ExecutionState& s = *out.state;
   s.machine = std::move(machine);
   s.params = params;
   s.inspect = inspection;
-  auto parsed = json::parse(params.input_text);
-  s.input = parsed.ok() ? std::move(parsed).value() : bj::value(bj::object());
+  s.input = std::move(input);
   out.decisions.events.reserve(16);
   Interpreter in(s, params.start_ms, out.decisions);
   in.begin();
   return out;
+}
+}  // namespace
+
+Started start(std::shared_ptr<const asl::StateMachine> machine, const StartParams& params, bj::value input) {
+  return start_with(std::move(machine), params, nullptr, std::move(input));
+}
+
+Started start_inspected(std::shared_ptr<const asl::StateMachine> machine, const StartParams& params,
+                        Inspection* inspection) {
+  auto parsed = json::parse(params.input_text);
+  return start_with(std::move(machine), params, inspection,
+                    parsed.ok() ? std::move(parsed).value() : bj::value(bj::object()));
 }
 
 Decisions decide(ExecutionState& state, const Fact& fact) {

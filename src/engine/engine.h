@@ -141,6 +141,9 @@ struct Started {
   Decisions decisions;
 };
 Started start(std::shared_ptr<const asl::StateMachine> machine, const StartParams& params);
+// The same with params.input_text already parsed by the caller (who had to
+// check it): one parse per start instead of two.
+Started start(std::shared_ptr<const asl::StateMachine> machine, const StartParams& params, bj::value input);
 
 // Applies one fact. Mutates `state` (it is the caller's private copy) and
 // returns the events to append and the effects to run once they are

@@ -969,17 +969,30 @@ int Evaluator::arity(const Value& fn) const {
   return 0;
 }
 
-Value Evaluator::eval_function(const Node& expr, const Value& input, const FramePtr& env, const Value* applyto) {
+// The name a call's procedure goes by in error tokens.
+static const std::string& procedure_name(const Node& expr) {
+  return expr.procedure->type == NodeType::kPath ? expr.procedure->steps[0]->value : expr.procedure->value;
+}
+
+// The procedure of a call or partial application. A path that names a
+// variable holding no function (`$x.y()` style mistakes) fails with `code`.
+Value Evaluator::eval_procedure(const Node& expr, const Value& input, const FramePtr& env, const char* code) {
   Value proc = eval(*expr.procedure, input, env);
-  const std::string& proc_name =
-      expr.procedure->type == NodeType::kPath ? expr.procedure->steps[0]->value : expr.procedure->value;
-  if (proc.undefined() && expr.procedure->type == NodeType::kPath && !lookup(env, proc_name).undefined()) {
-    Error e;
-    e.code = "T1005";
-    e.position = expr.position;
-    e.token = proc_name;
-    throw e;
+  if (proc.undefined() && expr.procedure->type == NodeType::kPath) {
+    const std::string& name = procedure_name(expr);
+    if (!lookup(env, name).undefined()) {
+      Error e;
+      e.code = code;
+      e.position = expr.position;
+      e.token = name;
+      throw e;
+    }
   }
+  return proc;
+}
+
+Value Evaluator::eval_function(const Node& expr, const Value& input, const FramePtr& env, const Value* applyto) {
+  Value proc = eval_procedure(expr, input, env, "T1005");
   std::vector<Value> args;
   args.reserve(expr.arguments.size() + (applyto ? 1 : 0));
   if (applyto) args.push_back(*applyto);
@@ -988,7 +1001,7 @@ Value Evaluator::eval_function(const Node& expr, const Value& input, const Frame
     return apply(proc, args, input, env);
   } catch (Error& e) {
     if (e.position < 0) e.position = expr.position;
-    if (!e.token) e.token = proc_name;
+    if (!e.token) e.token = procedure_name(expr);
     throw;
   }
 }
@@ -1121,16 +1134,7 @@ Value Evaluator::eval_partial(const Node& expr, const Value& input, const FrameP
       holes.push_back(false);
     }
   }
-  Value proc = eval(*expr.procedure, input, env);
-  const std::string& proc_name =
-      expr.procedure->type == NodeType::kPath ? expr.procedure->steps[0]->value : expr.procedure->value;
-  if (proc.undefined() && expr.procedure->type == NodeType::kPath && !lookup(env, proc_name).undefined()) {
-    Error e;
-    e.code = "T1007";
-    e.position = expr.position;
-    e.token = proc_name;
-    throw e;
-  }
+  Value proc = eval_procedure(expr, input, env, "T1007");
   if (proc.is_function() && proc.fn()->kind == FnKind::kLambda) {
     const FunctionHeap& p = *proc.fn();
     auto frame = std::make_shared<Frame>(p.env ? p.env : env);
@@ -1179,7 +1183,7 @@ Value Evaluator::eval_partial(const Node& expr, const Value& input, const FrameP
   Error e;
   e.code = "T1008";
   e.position = expr.position;
-  e.token = proc_name;
+  e.token = procedure_name(expr);
   throw e;
 }
 

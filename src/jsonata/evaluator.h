@@ -86,6 +86,7 @@ class Evaluator {
   Value eval_sort(const Node& expr, const Value& input, const FramePtr& env);
   Value eval_function(const Node& expr, const Value& input, const FramePtr& env, const Value* applyto);
   Value eval_partial(const Node& expr, const Value& input, const FramePtr& env);
+  Value eval_procedure(const Node& expr, const Value& input, const FramePtr& env, const char* code);
   Value eval_apply(const Node& expr, const Value& input, const FramePtr& env);
   Value apply_inner(const Value& proc, std::vector<Value>& args, const Value& input, const FramePtr& env);
   Value apply_transform(const FunctionHeap& f, std::vector<Value>& args);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "src/common/json.h"
+#include "src/common/task_token.h"
 
 namespace stepd::actors {
 
@@ -298,6 +299,9 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Exe
       },
       [=](answer_atom, const std::string& token, engine::Fact& f, StatusCallback& done) {
         auto& st = self->state;
+        // A forged or altered token is refused before any lookup (HTTP and
+        // remote workers alike come through here).
+        if (!authentic_task_token(st.deps.token_key, token)) return done(Status::invalid("Invalid Token"));
         auto it = st.tokens.find(token);
         if (it == st.tokens.end()) return done(Status::not_found("Task Does Not Exist"));
         f.frame = it->second.offer.frame;
@@ -311,6 +315,7 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Exe
       },
       [=](beat_atom, const std::string& token, StatusCallback& done) {
         auto& st = self->state;
+        if (!authentic_task_token(st.deps.token_key, token)) return done(Status::invalid("Invalid Token"));
         auto it = st.tokens.find(token);
         if (it == st.tokens.end()) return done(Status::not_found("Task Does Not Exist"));
         const TaskOffer& o = it->second.offer;

@@ -257,6 +257,7 @@ caf::behavior execution_actor(caf::stateful_actor<ExecutionActorState>* self, Ex
   self->state.deps = deps;
   self->state.coordinator = std::move(coordinator);
   self->state.record = std::move(record);
+  self->state.record.params.token_key = deps.token_key;  // never stored: a recovered record lacks it
   self->state.machine = std::move(machine);
   self->state.tasks = std::make_unique<mock::MockTasks>(deps.mocks, self->state.record.params.state_machine_name,
                                                         deps.mock_test_case);

@@ -26,6 +26,7 @@ struct ExecutionDeps {
   // waits on no task) leaves memory: a timer entry in the journal wakes it.
   // 0: never.
   std::int64_t passivate_after_ms = 0;
+  std::string token_key;  // mints task tokens (StartParams::token_key): set at start and every fold
 };
 
 // Effects waiting for the batch that justifies them to be durable.

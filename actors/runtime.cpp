@@ -11,6 +11,7 @@
 #include "actors/record.h"
 #include "actors/workers.h"
 #include "src/common/json.h"
+#include "src/common/task_token.h"
 #include "storage/memory_journal.h"
 
 namespace stepd::actors {
@@ -98,7 +99,7 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& options) {
   if (!options.journal) return Status::invalid("the runtime needs a journal");
   auto impl = std::make_unique<Impl>(options);
   ExecutionDeps deps{options.journal, &impl->express, options.mocks, options.mock_test_case,
-                     std::max<std::int64_t>(options.passivate_after_ms, 0)};
+                     std::max<std::int64_t>(options.passivate_after_ms, 0), options.token_key};
   // Waking must not come later than the wake-up: passivate only waits longer than two polls.
   if (deps.passivate_after_ms > 0) deps.passivate_after_ms = std::max(deps.passivate_after_ms, 2 * options.wake_poll_ms);
   impl->coordinator = impl->system.spawn(coordinator_actor, deps, options.wake_poll_ms);
@@ -227,6 +228,7 @@ void Runtime::start(const StartRequest& req, std::function<void(Result<StartedEx
   record.trace_header = req.trace_header;
   engine::StartParams& p = record.params;
   p.execution_name = req.name;
+  p.token_key = impl_->options.token_key;
   p.version_arn = req.version_arn;
   p.alias_arn = req.alias_arn;
   {
@@ -359,6 +361,10 @@ void Runtime::send_task_failure(const std::string& task_token, std::optional<std
 
 void Runtime::send_task_heartbeat(const std::string& task_token, std::function<void(Status)> done) {
   caf::anon_send(impl_->coordinator, beat_atom::value, task_token, StatusCallback(std::move(done)));
+}
+
+bool Runtime::authentic_token(const std::string& task_token) const {
+  return authentic_task_token(impl_->options.token_key, task_token);
 }
 
 std::uint16_t Runtime::worker_port() const { return impl_->worker_port; }

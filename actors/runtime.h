@@ -43,6 +43,10 @@ struct RuntimeOptions {
   // Set: open() also publishes the worker gateway (actors/workers.h), or
   // fails when it cannot bind.
   std::optional<WorkerServerOptions> workers;
+  // The secret that task tokens are minted and checked with
+  // (src/common/task_token.h); `stepd serve` keeps it beside the data
+  // (storage/secret_key.h). Tokens minted under another key do not verify.
+  std::string token_key;
 };
 
 class Runtime {
@@ -123,6 +127,8 @@ class Runtime {
   void send_task_failure(const std::string& task_token, std::optional<std::string> error,
                          std::optional<std::string> cause, std::function<void(Status)> done);
   void send_task_heartbeat(const std::string& task_token, std::function<void(Status)> done);
+  // True when this runtime's key minted `task_token` (src/common/task_token.h).
+  bool authentic_token(const std::string& task_token) const;
 
   // The port remote workers connect to; 0 when RuntimeOptions::workers was unset.
   std::uint16_t worker_port() const;

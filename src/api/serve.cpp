@@ -8,6 +8,7 @@
 #include "src/api/dispatch.h"
 #include "src/api/http_server.h"
 #include "storage/lmdb_journal.h"
+#include "storage/secret_key.h"
 
 namespace stepd::api {
 
@@ -40,8 +41,14 @@ int serve(const ServeOptions& o) {
     std::fprintf(stderr, "stepd serve: %s\n", journal.status().message().c_str());
     return 1;
   }
+  auto token_key = storage::load_or_create_secret(o.data_dir, storage::kTaskTokenKeyFile);
+  if (!token_key.ok()) {
+    std::fprintf(stderr, "stepd serve: %s\n", token_key.status().message().c_str());
+    return 1;
+  }
   actors::RuntimeOptions ro;
   ro.journal = journal->get();
+  ro.token_key = std::move(token_key).value();
   ro.threads = o.threads;
   ro.region = o.region;
   ro.account = o.account;

@@ -21,6 +21,7 @@
 #include "src/engine/engine.h"
 #include "src/mock/mock_config.h"
 #include "storage/lmdb_journal.h"
+#include "storage/secret_key.h"
 
 namespace bj = boost::json;
 using namespace stepd;
@@ -261,12 +262,28 @@ int cmd_replay(const std::string& dir, const std::string& arn, std::int64_t unti
     std::cerr << "stepd replay: " << stored.status().message() << "\n";
     return 1;
   }
-  auto sm = stored->journal->state_machine(stored->record.state_machine_arn);
-  if (!sm.ok()) {
-    std::cerr << "stepd replay: " << sm.status().message() << "\n";
+  // The definition the execution ran (its revision), not today's.
+  std::string definition;
+  if (!stored->record.revision_id.empty()) {
+    auto rev = stored->journal->revision(stored->record.revision_id);
+    if (rev.ok()) definition = rev->definition;
+  }
+  if (definition.empty()) {
+    auto sm = stored->journal->state_machine(stored->record.state_machine_arn);
+    if (!sm.ok()) {
+      std::cerr << "stepd replay: " << sm.status().message() << "\n";
+      return 1;
+    }
+    definition = sm->definition;
+  }
+  // Task tokens in the history were minted with the server's key.
+  auto key = storage::load_or_create_secret(dir, storage::kTaskTokenKeyFile);
+  if (!key.ok()) {
+    std::cerr << "stepd replay: " << key.status().message() << "\n";
     return 1;
   }
-  auto machine = asl::compile_text(sm->definition);
+  stored->record.params.token_key = std::move(key).value();
+  auto machine = asl::compile_text(definition);
   if (!machine.ok()) {
     std::cerr << "stepd replay: the state machine no longer compiles: " << machine.status().message() << "\n";
     return 1;

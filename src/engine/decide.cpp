@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "src/common/json.h"
+#include "src/common/task_token.h"
 #include "src/common/timestamp.h"
 #include "src/engine/engine.h"
 #include "src/engine/inspect.h"
@@ -256,6 +257,12 @@ class Interpreter {
   }
 
   std::uint64_t draw() { return mix(s_.params.seed ^ mix(++s_.draws)); }
+
+  // $$.Task.Token of the task this frame schedules (src/common/task_token.h).
+  void mint_token(Frame& f) {
+    std::uint64_t a = draw(), b = draw();
+    f.task_token = mint_task_token(s_.params.token_key, s_.params.execution_arn, a, b);
+  }
 
   // RedriveExecution: an ended run (FAILED, TIMED_OUT, ABORTED) goes on
   // from its open states, those entered and never exited. After
@@ -807,12 +814,7 @@ class Interpreter {
     f.heartbeat_seconds = *heartbeat;
     ResourceKind kind = classify(state.resource);
     f.task_token.clear();
-    if (kind.wait_for_token || kind.kind == ResourceKind::Kind::kActivity) {
-      char buf[40];
-      std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(draw()),
-                    static_cast<unsigned long long>(draw()));
-      f.task_token = buf;
-    }
+    if (kind.wait_for_token || kind.kind == ResourceKind::Kind::kActivity) mint_token(f);
     if (!apply_parameters(f, state)) return;
     if (Inspection* w = watch(f)) w->after_parameters = f.effective;
     schedule(f, state);
@@ -1887,12 +1889,7 @@ class Interpreter {
     if (!ja_integer(f, state.ja.heartbeat_seconds, "HeartbeatSeconds", f.heartbeat_seconds, 1)) return;
     ResourceKind kind = classify(state.resource);
     f.task_token.clear();
-    if (kind.wait_for_token || kind.kind == ResourceKind::Kind::kActivity) {
-      char buf[40];
-      std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(draw()),
-                    static_cast<unsigned long long>(draw()));
-      f.task_token = buf;
-    }
+    if (kind.wait_for_token || kind.kind == ResourceKind::Kind::kActivity) mint_token(f);
     if (!ja_arguments(f, state)) return;
     f.needs_eval = false;
     schedule(f, state);

@@ -55,6 +55,10 @@ struct StartParams {
   std::string input_text = "{}";  // verbatim, as the client sent it
   std::int64_t start_ms = 0;
   std::uint64_t seed = 0;         // the execution's randomness, drawn once by the caller
+  // The server's secret for minting task tokens (src/common/task_token.h).
+  // Not recorded with the execution: the runtime sets it at start and at
+  // every fold, and the same key must be given to reproduce a history.
+  std::string token_key;
   std::int64_t max_events = 25000;       // AWS's history limit; benchmarks may lift it
   std::size_t max_payload = 262144;      // AWS's 256 KiB state input/output limit; likewise
 };

@@ -94,7 +94,11 @@ TEST_CASE("an activity task goes to a polling worker, and SendTaskSuccess ends i
   auto task = early.get_future().get();
   REQUIRE(task);
   CHECK(task->input == R"({"x":1})");
-  CHECK(task->task_token.size() == 32);
+  CHECK(rt->authentic_token(task->task_token));
+  std::string forged = task->task_token;
+  forged[3] = forged[3] == 'a' ? 'b' : 'a';
+  CHECK_FALSE(rt->authentic_token(forged));
+  CHECK(answer([&](auto cb) { rt->send_task_success(forged, R"({"done":true})", cb); }).code() == Code::kInvalidArgument);
   CHECK(answer([&](auto cb) { rt->send_task_success(task->task_token, R"({"done":true})", cb); }).ok());
   auto rec = wait_status(journal, *arn, "SUCCEEDED");
   CHECK(rec.output == R"({"done":true})");

@@ -96,6 +96,12 @@ try:
           "TaskTimedOut")
     check("a forged token", error_code(lambda: sfn.send_task_success(taskToken="forged!", output="{}")) ==
           "InvalidToken")
+    tok = task["taskToken"]
+    altered = tok[:-1] + ("0" if tok[-1] != "0" else "1")
+    check("an altered token is refused before any lookup",
+          error_code(lambda: sfn.send_task_success(taskToken=altered, output="{}")) == "InvalidToken")
+    check("a well-formed token of another key", error_code(
+        lambda: sfn.send_task_heartbeat(taskToken="0" * 64)) == "InvalidToken")
 
     bad = sfn.start_execution(stateMachineArn=plain, input="{}")["executionArn"]
     task = sfn.get_activity_task(activityArn=act, workerName="w1")

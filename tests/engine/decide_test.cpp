@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "src/common/task_token.h"
 #include "tests/engine/engine_test_util.h"
 
 using namespace stepd;
@@ -263,7 +264,9 @@ TEST_CASE("a .waitForTaskToken task records TaskSubmitted, then waits for its ca
   const auto& invoke = s.decisions.effects.back();
   REQUIRE(invoke.kind == EffectKind::kInvokeTask);
   // The token the engine made is in the parameters the caller must send.
-  CHECK(invoke.payload.at("MessageBody").at("token").as_string().size() == 32);
+  std::string token(invoke.payload.at("MessageBody").at("token").as_string());
+  CHECK(token == invoke.task_token);
+  CHECK(stepd::authentic_task_token(params().token_key, token));
   engine::Fact submitted;
   submitted.kind = FactKind::kTaskSubmitted;
   submitted.frame = invoke.frame;

@@ -13,6 +13,13 @@
 //   └─ bad request: write 400/413/431, then drain briefly and close (a close
 //      with unread input sends RST, which can destroy the answer in flight).
 //
+// A streamed response (HttpResponse::stream) leaves that loop for good:
+//
+//   write header ──> write queued pieces as they come (one write in flight,
+//        │           the rest coalesced) ──close()──> last chunk, close
+//        └─ a read stays pending meanwhile: EOF or an error means the client
+//           left, and the stream ends (so does a backlog over the limit).
+//
 // Lifetimes. The io_context must outlive every socket, so nothing that a
 // user may keep (the respond callback) owns a Session or the io_context:
 // a Responder holds a weak_ptr and posts only while the "gate" is open.
@@ -25,6 +32,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <cstdio>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -90,6 +98,25 @@ struct Shared {
   }
 };
 
+// The handle a streaming handler writes through (HttpStream). Like a
+// Responder, it holds no Session: it posts onto its strand while the gate
+// is open, and a stream that has ended ignores writes.
+struct StreamHandle final : HttpStream {
+  StreamHandle(std::weak_ptr<Session> s, std::shared_ptr<Shared> sh)
+      : session(std::move(s)), shared(std::move(sh)) {}
+  bool write(std::string data) override;
+  void close() override;
+  bool open() const override { return is_open; }
+
+  // Runs f(session) on the session's strand, unless the server has stopped.
+  template <class F>
+  void post(F f) noexcept;
+
+  std::weak_ptr<Session> session;
+  std::shared_ptr<Shared> shared;
+  std::atomic<bool> is_open{true};  // false once the stream ended, for whatever reason
+};
+
 // The one-shot answer to one request; shared by every copy of `respond`.
 struct Responder {
   Responder(std::weak_ptr<Session> s, std::shared_ptr<Shared> sh)
@@ -120,6 +147,7 @@ class Session : public std::enable_shared_from_this<Session> {
     ++shared_->live;
   }
   ~Session() {
+    if (feed_) feed_->is_open = false;  // e.g. freed by stop() with its stream open
     {
       std::lock_guard<std::mutex> l(shared_->mu);
       --shared_->live;
@@ -133,9 +161,11 @@ class Session : public std::enable_shared_from_this<Session> {
     net::dispatch(executor(), [self = shared_from_this()] { self->guarded([&] { self->read(); }); });
   }
 
-  // From any thread: close the connection unless a request is in flight.
+  // From any thread: close the connection unless a request is in flight
+  // (a stream never finishes by itself: it is ended).
   void stop_if_idle() {
     net::post(executor(), [self = shared_from_this()] {
+      if (self->feed_) return self->end_stream();
       if (!self->busy_) self->close();
     });
   }
@@ -145,6 +175,7 @@ class Session : public std::enable_shared_from_this<Session> {
     hold_.reset();
     bool close = !keep_alive_ || shared_->stopping;
     if (r.status < 100 || r.status > 999) r = plain(500, "handler gave an invalid status");
+    if (r.stream && !shared_->stopping) return start_stream(std::move(r));
     res_ = {};
     res_.version(11);
     res_.result(static_cast<unsigned>(r.status));
@@ -167,6 +198,30 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.prepare_payload();
     close_after_ = close;
     send_response();
+  }
+
+  // On the strand, from StreamHandle: queue one piece of the body.
+  void stream_write(std::string data) {
+    if (!feed_ || stream_ended_ || stream_closing_ || data.empty()) return;
+    if (chunked_) {
+      char size[20];
+      std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+      out_pending_ += size;
+      out_pending_ += data;
+      out_pending_ += "\r\n";
+    } else {
+      out_pending_ += data;
+    }
+    if (out_pending_.size() + out_inflight_.size() > shared_->options.max_stream_backlog) return end_stream();
+    if (!writing_) flush();
+  }
+
+  // On the strand, from StreamHandle::close: the last piece, then close.
+  void stream_finish() {
+    if (!feed_ || stream_ended_ || stream_closing_) return;
+    stream_closing_ = true;
+    if (chunked_) out_pending_ += "0\r\n\r\n";
+    if (!writing_) flush();
   }
 
   // After stop() has joined the threads: break the self-reference.
@@ -242,6 +297,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto msg = parser_->release();
     parser_.reset();
     keep_alive_ = msg.keep_alive();
+    http11_ = msg.version() >= 11;
 
     HttpRequest req;
     req.method = std::string(msg.method_string());
@@ -303,10 +359,83 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void close() noexcept {
+    if (feed_) {
+      feed_->is_open = false;
+      stream_ended_ = true;
+    }
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.socket().close(ignored);
   }
+
+  void start_stream(HttpResponse r) {
+    chunked_ = http11_;
+    stream_head_.emplace();
+    auto& h = *stream_head_;
+    h.version(11);
+    h.result(static_cast<unsigned>(r.status));
+    for (auto& [name, value] : r.headers) {
+      if (iequals(name, "content-length") || iequals(name, "transfer-encoding") || iequals(name, "connection"))
+        continue;
+      if (name.empty() || name.find_first_of("\r\n:") != std::string::npos ||
+          value.find_first_of("\r\n") != std::string::npos)
+        continue;
+      h.insert(name, value);
+    }
+    // The connection ends with the stream: say so, so no client waits to reuse it.
+    h.keep_alive(false);
+    if (chunked_) h.chunked(true);
+    stream_sr_.emplace(h);
+    feed_ = std::make_shared<StreamHandle>(weak_from_this(), shared_);
+    // A stream may stay open for hours: no idle timer; the pending read
+    // below notices a client that leaves, the backlog limit one that stalls.
+    stream_.expires_never();
+    writing_ = true;
+    http::async_write_header(stream_, *stream_sr_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->guarded([&] {
+        self->writing_ = false;
+        if (ec) return self->end_stream();
+        self->flush();
+      });
+    });
+    watch_client();
+    if (!r.body.empty()) stream_write(std::move(r.body));
+    auto on_stream = std::move(r.stream);
+    on_stream(feed_);
+  }
+
+  // Reads (and discards) whatever the client sends while we stream: its
+  // EOF or reset is how we learn that it left.
+  void watch_client() {
+    stream_.async_read_some(net::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->guarded([&] {
+        if (ec) return self->end_stream();
+        self->watch_client();
+      });
+    });
+  }
+
+  // Writes everything queued as one write; closes once finished and drained.
+  void flush() {
+    if (!feed_ || stream_ended_) return;
+    if (out_pending_.empty()) {
+      if (stream_closing_) end_stream();
+      return;
+    }
+    out_inflight_.swap(out_pending_);
+    out_pending_.clear();
+    writing_ = true;
+    net::async_write(stream_, net::buffer(out_inflight_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->guarded([&] {
+        self->writing_ = false;
+        self->out_inflight_.clear();
+        if (ec) return self->end_stream();
+        self->flush();
+      });
+    });
+  }
+
+  void end_stream() noexcept { close(); }
 
   std::shared_ptr<Shared> shared_;
   beast::tcp_stream stream_;
@@ -318,6 +447,17 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;    // of the request being answered
   bool close_after_ = false;  // close once the response is written
   bool drain_after_ = false;  // an error response: drain, then close
+  bool http11_ = true;        // of the request being answered
+  // A streamed response, from its header on (see the picture at the top).
+  std::shared_ptr<StreamHandle> feed_;  // set once streaming; shared with the handler
+  std::optional<http::response<http::empty_body>> stream_head_;
+  std::optional<http::response_serializer<http::empty_body>> stream_sr_;
+  bool chunked_ = true;          // HTTP/1.1 chunks; HTTP/1.0: raw bytes until the close
+  bool writing_ = false;         // a header or body write is in flight
+  bool stream_closing_ = false;  // close() was called: end once the queue is written
+  bool stream_ended_ = false;    // the connection is closed: nothing more is sent
+  std::string out_pending_;      // framed bytes waiting for the write in flight
+  std::string out_inflight_;     // the bytes of the write in flight
   std::size_t drained_ = 0;
   char scratch_[4096];
 };
@@ -339,6 +479,30 @@ void Responder::send(HttpResponse r) noexcept {
   } catch (...) {
     // Only allocation can fail here; the session's stop() path cleans up.
   }
+}
+
+template <class F>
+void StreamHandle::post(F f) noexcept {
+  try {
+    std::lock_guard<std::mutex> l(shared->gate_mu);
+    if (!shared->gate_open) return;
+    auto s = session.lock();
+    if (!s) return;
+    net::post(s->executor(), [s, f = std::move(f)]() mutable { s->guarded([&] { f(*s); }); });
+  } catch (...) {
+    // Only allocation can fail here; the stream then ends with its session.
+  }
+}
+
+bool StreamHandle::write(std::string data) {
+  if (!is_open) return false;
+  post([data = std::move(data)](Session& s) mutable { s.stream_write(std::move(data)); });
+  return true;
+}
+
+void StreamHandle::close() {
+  is_open = false;  // refuse writes from now on; those queued before still go out
+  post([](Session& s) { s.stream_finish(); });
 }
 
 }  // namespace

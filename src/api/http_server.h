@@ -16,7 +16,9 @@
 //     handler set);
 //   - connections idle (or stalled mid-request, or not reading our response)
 //     for idle_timeout are closed;
-//   - an exception anywhere in one connection closes that connection only.
+//   - an exception anywhere in one connection closes that connection only;
+//   - streamed responses (Server-Sent Events): headers first, then the body
+//     in pieces as the handler produces them (see HttpStream).
 //
 // Lifecycle:
 //   start() ──> serving ──stop()──> not accepting; idle connections closed;
@@ -48,6 +50,8 @@ struct HttpRequest {
   const std::string* header(std::string_view name) const;
 };
 
+class HttpStream;
+
 // One response to write. Content-Length is always set by the server;
 // a handler's Content-Length or Transfer-Encoding header is dropped.
 // A "Connection: close" header makes the server close after writing.
@@ -55,6 +59,30 @@ struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // When set, the response is streamed: the server writes the status and
+  // headers (chunked for HTTP/1.1, delimited by the close for HTTP/1.0),
+  // then `body` if not empty, and calls `stream` once, on a server thread,
+  // with the handle to write the rest. The callback must return quickly
+  // (keep the handle; write from anywhere later). The connection closes
+  // when the stream ends. (Initialised, so that HttpResponse{status, headers,
+  // body} stays warning-free.)
+  std::function<void(std::shared_ptr<HttpStream>)> stream = nullptr;
+};
+
+// The body of a streamed response, written piece by piece from any thread.
+// No thread is held while the stream is open: writes are queued and sent by
+// the server's threads. The stream ends when its owner calls close(), the
+// client disconnects, the client falls more than max_stream_backlog bytes
+// behind, or the server stops; open() then turns false for good.
+class HttpStream {
+ public:
+  virtual ~HttpStream() = default;
+  // Queues `data` to send; false (and nothing sent) once the stream has ended.
+  virtual bool write(std::string data) = 0;
+  // Sends what is queued, ends the body, closes the connection; open() is
+  // false from now on. Idempotent.
+  virtual void close() = 0;
+  virtual bool open() const = 0;
 };
 
 // Called on a server thread for each request, possibly on several threads at
@@ -79,6 +107,9 @@ struct HttpServerOptions {
   std::chrono::seconds idle_timeout{120};
   // How long stop() waits for handlers that have not yet responded.
   std::chrono::milliseconds stop_grace{5000};
+  // A streamed response whose client reads slower than this many bytes
+  // behind what was written is cut (its stream ends).
+  std::size_t max_stream_backlog = 8 << 20;
 };
 
 // Safe from any thread, except stop() and the destructor: never call them

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "actors/runtime.h"
+#include "src/api/console.h"
 #include "src/api/dispatch.h"
 #include "src/api/http_server.h"
 #include "storage/lmdb_journal.h"
@@ -78,12 +79,18 @@ int serve(const ServeOptions& o) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // The web console (issue #8) on the same port: GET and /console/...
+  // (after the mask: its feed thread must not take SIGTERM).
+  ConsoleOptions copts;
+  copts.account = o.account;
+  Console console(**journal, dispatcher, copts);
 
   HttpServerOptions ho;
   ho.bind = o.bind;
   ho.port = o.port;
   ho.threads = o.threads;
-  auto server = HttpServer::start(ho, [&dispatcher](HttpRequest req, std::function<void(HttpResponse)> respond) {
+  auto server = HttpServer::start(ho, [&dispatcher, &console](HttpRequest req, std::function<void(HttpResponse)> respond) {
+    if (Console::wants(req)) return console.handle(req, std::move(respond));
     if (req.method != "POST") {
       ApiResponse bad{400, R"({"__type":"UnknownOperationException","message":"Only POST / is served"})"};
       return respond(to_http(bad));

@@ -14,6 +14,7 @@
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <optional>
@@ -110,6 +111,17 @@ class Client {
     r.body = buf_.substr(0, length);
     buf_.erase(0, length);
     return r;
+  }
+
+  // Raw bytes up to and including `needle` (for streamed bodies), or
+  // nullopt if the connection closed or stalled first.
+  std::optional<std::string> read_until(const std::string& needle) {
+    std::size_t end;
+    while ((end = buf_.find(needle)) == std::string::npos)
+      if (!fill()) return std::nullopt;
+    std::string out = buf_.substr(0, end + needle.size());
+    buf_.erase(0, end + needle.size());
+    return out;
   }
 
   // True if the server closed the connection (EOF or reset) within 5 s.
@@ -568,4 +580,158 @@ TEST_CASE("start() reports a bad address or a port in use") {
   HttpServerOptions zero;
   zero.threads = 0;
   CHECK_FALSE(HttpServer::start(zero, echo).ok());
+}
+
+// ------------------------------------------------------------ streaming
+
+namespace {
+
+// Answers every request with a stream, and keeps the handle for the test.
+struct Streamer {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::shared_ptr<HttpStream> stream;
+
+  Handler handler(std::string first = "") {
+    return [this, first](HttpRequest, Respond respond) {
+      HttpResponse r;
+      r.headers.emplace_back("Content-Type", "text/event-stream");
+      r.headers.emplace_back("Content-Length", "99");  // dropped: a stream has no length
+      r.body = first;
+      r.stream = [this](std::shared_ptr<HttpStream> s) {
+        std::lock_guard<std::mutex> l(mu);
+        stream = std::move(s);
+        cv.notify_all();
+      };
+      respond(std::move(r));
+    };
+  }
+  std::shared_ptr<HttpStream> wait() {
+    std::unique_lock<std::mutex> l(mu);
+    cv.wait_for(l, std::chrono::seconds(5), [&] { return stream != nullptr; });
+    return stream;
+  }
+};
+
+bool becomes_closed(HttpStream& s) {
+  for (int i = 0; i < 500 && s.open(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return !s.open();
+}
+
+}  // namespace
+
+TEST_CASE("a streamed response sends its headers at once, each piece as written, then the last chunk") {
+  Streamer st;
+  auto server = start(st.handler("retry: 1000\n\n"));
+  Client c(server->port());
+  REQUIRE(c.send(request("GET", "/events")));
+  auto head = c.read_until("\r\n\r\n");
+  REQUIRE(head);
+  CHECK(head->rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(head->find("Transfer-Encoding: chunked") != std::string::npos);
+  CHECK(head->find("Content-Type: text/event-stream") != std::string::npos);
+  CHECK(head->find("Content-Length") == std::string::npos);
+  CHECK(head->find("Connection: close") != std::string::npos);
+  auto first = c.read_until("\n\n\r\n");
+  REQUIRE(first);
+  CHECK(*first == "d\r\nretry: 1000\n\n\r\n");
+
+  auto s = st.wait();
+  REQUIRE(s);
+  CHECK(s->open());
+  // One piece reaches the client before the next is written.
+  auto t0 = Clock::now();
+  REQUIRE(s->write("data: 1\n\n"));
+  auto one = c.read_until("\n\n\r\n");
+  REQUIRE(one);
+  CHECK(*one == "9\r\ndata: 1\n\n\r\n");
+  CHECK(ms_since(t0) < 500);
+  REQUIRE(s->write("data: 2\n\n"));
+  REQUIRE(s->write("data: 3\n\n"));
+  s->close();
+  CHECK_FALSE(s->open());
+  CHECK_FALSE(s->write("data: late\n\n"));
+  auto rest = c.read_until("0\r\n\r\n");
+  REQUIRE(rest);
+  // Both pieces written before close() arrive (perhaps as one chunk), then the end.
+  CHECK(rest->find("data: 2\n\n") != std::string::npos);
+  CHECK(rest->find("data: 3\n\n") != std::string::npos);
+  CHECK(rest->find("late") == std::string::npos);
+  CHECK(c.closed_by_server());
+}
+
+TEST_CASE("a client that leaves ends its stream, and the server keeps serving") {
+  Streamer st;
+  HttpServerOptions o;
+  o.threads = 1;  // an open stream holds no thread: the next client is served
+  auto server = start(st.handler(), o);
+  auto c = std::make_unique<Client>(server->port());
+  REQUIRE(c->send(request("GET", "/events")));
+  REQUIRE(c->read_until("\r\n\r\n"));
+  auto s = st.wait();
+  REQUIRE(s);
+  CHECK(s->open());
+
+  st.stream.reset();
+  Client other(server->port());
+  REQUIRE(other.send(request("GET", "/again")));
+  REQUIRE(other.read_until("\r\n\r\n"));
+  REQUIRE(st.wait());
+
+  c.reset();  // the first client leaves
+  CHECK(becomes_closed(*s));
+  CHECK_FALSE(s->write("data: x\n\n"));
+}
+
+TEST_CASE("HTTP/1.0 gets a stream without chunks, ended by the close") {
+  Streamer st;
+  auto server = start(st.handler());
+  Client c(server->port());
+  REQUIRE(c.send("GET /events HTTP/1.0\r\nHost: test\r\n\r\n"));
+  auto head = c.read_until("\r\n\r\n");
+  REQUIRE(head);
+  CHECK(head->find("Transfer-Encoding") == std::string::npos);
+  auto s = st.wait();
+  REQUIRE(s);
+  s->write("data: raw\n\n");
+  s->close();
+  auto body = c.read_until("data: raw\n\n");
+  REQUIRE(body);
+  CHECK(*body == "data: raw\n\n");
+  CHECK(c.closed_by_server());
+}
+
+TEST_CASE("a client that stops reading is cut once it is max_stream_backlog behind") {
+  Streamer st;
+  HttpServerOptions o;
+  o.max_stream_backlog = 256 << 10;
+  auto server = start(st.handler(), o);
+  Client c(server->port());  // sends, then never reads again
+  REQUIRE(c.send(request("GET", "/events")));
+  auto s = st.wait();
+  REQUIRE(s);
+  const std::string piece(1 << 20, 'x');
+  for (int i = 0; i < 200 && s->open(); ++i) {
+    s->write(piece);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(becomes_closed(*s));
+}
+
+TEST_CASE("stop() ends open streams and returns promptly") {
+  Streamer st;
+  auto server = start(st.handler());  // stop_grace is 5 s: a stream must not use it
+  Client c(server->port());
+  REQUIRE(c.send(request("GET", "/events")));
+  REQUIRE(c.read_until("\r\n\r\n"));
+  auto s = st.wait();
+  REQUIRE(s);
+  auto t0 = Clock::now();
+  server->stop();
+  CHECK(ms_since(t0) < 1000);
+  CHECK_FALSE(s->open());
+  CHECK(c.closed_by_server());
+  server.reset();
+  CHECK_FALSE(s->write("data: after\n\n"));  // the server is gone: harmless
+  s->close();
 }

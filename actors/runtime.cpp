@@ -51,6 +51,10 @@ struct Runtime::Impl {
 
   RuntimeOptions options;
   storage::MemoryJournal express;                  // EXPRESS executions
+  // With options.observe_appends, every append goes through these.
+  std::unique_ptr<storage::ObservedJournal> observed_standard, observed_express;
+  storage::Journal* standard_journal = nullptr;    // what executions append to
+  storage::Journal* express_journal = nullptr;
   caf::actor_system_config config;
   caf::actor_system system;
   caf::actor coordinator;
@@ -98,7 +102,15 @@ Runtime::~Runtime() {
 Result<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& options) {
   if (!options.journal) return Status::invalid("the runtime needs a journal");
   auto impl = std::make_unique<Impl>(options);
-  ExecutionDeps deps{options.journal, &impl->express, options.mocks, options.mock_test_case,
+  impl->standard_journal = options.journal;
+  impl->express_journal = &impl->express;
+  if (options.observe_appends) {
+    impl->observed_standard = std::make_unique<storage::ObservedJournal>(*options.journal, options.observe_appends);
+    impl->observed_express = std::make_unique<storage::ObservedJournal>(impl->express, options.observe_appends);
+    impl->standard_journal = impl->observed_standard.get();
+    impl->express_journal = impl->observed_express.get();
+  }
+  ExecutionDeps deps{impl->standard_journal, impl->express_journal, options.mocks, options.mock_test_case,
                      std::max<std::int64_t>(options.passivate_after_ms, 0), options.token_key};
   // Waking must not come later than the wake-up: passivate only waits longer than two polls.
   if (deps.passivate_after_ms > 0) deps.passivate_after_ms = std::max(deps.passivate_after_ms, 2 * options.wake_poll_ms);
@@ -215,7 +227,7 @@ void Runtime::start(const StartRequest& req, std::function<void(Result<StartedEx
   if (!parsed_input.ok()) {
     return done(Status::invalid("the execution input is not valid JSON: " + parsed_input.status().message()));
   }
-  storage::Journal& journal = *impl_->options.journal;
+  storage::Journal& journal = *impl_->standard_journal;
   auto resolved = impl_->resolve(req.state_machine_arn, req.revision_id);
   if (!resolved.ok()) return done(resolved.status());
   Impl::Machine& machine = *resolved;
@@ -271,6 +283,15 @@ void Runtime::start(const StartRequest& req, std::function<void(Result<StartedEx
     record_end(record, *first->state, first->decisions.events, wall_ms());
     StartedExecution started{p.execution_arn, p.start_ms};
     if (machine.express) {
+      // Nothing is appended (EXPRESS keeps no log), but it is observed.
+      if (impl_->options.observe_appends) {
+        storage::Append a;
+        a.seq = record.seq;
+        a.events = std::move(first->decisions.events);
+        a.record = record;
+        a.opened = a.closed = true;
+        if (auto then = impl_->options.observe_appends(a)) then();
+      }
       done(started);
       if (finished) finished(std::move(record));
       return;

@@ -15,6 +15,7 @@
 #include "src/common/status.h"
 #include "src/mock/mock_config.h"
 #include "storage/journal.h"
+#include "storage/observed_journal.h"
 
 namespace stepd::actors {
 
@@ -47,6 +48,9 @@ struct RuntimeOptions {
   // (src/common/task_token.h); `stepd serve` keeps it beside the data
   // (storage/secret_key.h). Tokens minted under another key do not verify.
   std::string token_key;
+  // Set: sees every append of every execution (STANDARD and EXPRESS), and
+  // what it returns runs once that append is durable (metrics).
+  storage::ObservedJournal::Observer observe_appends;
 };
 
 class Runtime {

@@ -8,6 +8,7 @@
 #include "src/api/console.h"
 #include "src/api/dispatch.h"
 #include "src/api/http_server.h"
+#include "src/api/metrics.h"
 #include "storage/lmdb_journal.h"
 #include "storage/secret_key.h"
 
@@ -50,6 +51,8 @@ int serve(const ServeOptions& o) {
   actors::RuntimeOptions ro;
   ro.journal = journal->get();
   ro.token_key = std::move(token_key).value();
+  Metrics metrics;
+  ro.observe_appends = metrics.observer();
   ro.threads = o.threads;
   ro.region = o.region;
   ro.account = o.account;
@@ -89,7 +92,14 @@ int serve(const ServeOptions& o) {
   ho.bind = o.bind;
   ho.port = o.port;
   ho.threads = o.threads;
-  auto server = HttpServer::start(ho, [&dispatcher, &console](HttpRequest req, std::function<void(HttpResponse)> respond) {
+  auto server = HttpServer::start(ho, [&dispatcher, &console, &metrics](HttpRequest req,
+                                                                       std::function<void(HttpResponse)> respond) {
+    if (req.method == "GET" && (req.target == "/metrics" || req.target.rfind("/metrics?", 0) == 0)) {
+      HttpResponse r;
+      r.headers.emplace_back("Content-Type", "text/plain; version=0.0.4");
+      r.body = metrics.prometheus();
+      return respond(std::move(r));
+    }
     if (Console::wants(req)) return console.handle(req, std::move(respond));
     if (req.method != "POST") {
       ApiResponse bad{400, R"({"__type":"UnknownOperationException","message":"Only POST / is served"})"};

@@ -177,6 +177,19 @@ class Journal {
   virtual Result<ExecutionRecord> execution(std::uint64_t seq) = 0;
   virtual Result<std::uint64_t> execution_seq(const std::string& execution_arn) = 0;
   virtual Result<std::vector<engine::Event>> history(std::uint64_t seq) = 0;
+  // Up to `max` events of `seq` with id >= `from_id`, in id order (ids run
+  // 1, 2, 3...): a page, or what came after what a reader already has. The
+  // default reads the whole history; the LMDB journal reads only the range.
+  virtual Result<std::vector<engine::Event>> history_range(std::uint64_t seq, std::int64_t from_id, std::size_t max) {
+    auto all = history(seq);
+    if (!all.ok()) return all;
+    std::vector<engine::Event> out;
+    for (auto& e : *all) {
+      if (out.size() >= max) break;
+      if (e.id >= from_id) out.push_back(std::move(e));
+    }
+    return out;
+  }
   // Up to `max` timer entries due at or before `now_ms`, earliest first.
   virtual Result<std::vector<DueWake>> due_wakes(std::int64_t now_ms, std::size_t max) = 0;
 };

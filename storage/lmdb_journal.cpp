@@ -468,9 +468,13 @@ class LmdbJournal : public Journal {
   }
 
   Result<std::vector<engine::Event>> history(std::uint64_t seq) override {
+    return history_range(seq, 1, std::numeric_limits<std::size_t>::max());
+  }
+
+  Result<std::vector<engine::Event>> history_range(std::uint64_t seq, std::int64_t from_id, std::size_t max) override {
     std::vector<engine::Event> out;
     Status failed;
-    Status s = store_.scan_history(seq, 1, std::numeric_limits<std::size_t>::max(),
+    Status s = store_.scan_history(seq, static_cast<std::uint64_t>(std::max<std::int64_t>(from_id, 1)), max,
                                    [&](std::uint64_t, std::string_view bytes) {
                                      auto e = decode(bytes);
                                      if (!e.ok()) {

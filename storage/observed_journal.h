@@ -55,6 +55,9 @@ class ObservedJournal final : public Journal {
   Result<ExecutionRecord> execution(std::uint64_t seq) override { return inner_.execution(seq); }
   Result<std::uint64_t> execution_seq(const std::string& arn) override { return inner_.execution_seq(arn); }
   Result<std::vector<engine::Event>> history(std::uint64_t seq) override { return inner_.history(seq); }
+  Result<std::vector<engine::Event>> history_range(std::uint64_t seq, std::int64_t from_id, std::size_t max) override {
+    return inner_.history_range(seq, from_id, max);
+  }
   Result<std::vector<DueWake>> due_wakes(std::int64_t now_ms, std::size_t max) override {
     return inner_.due_wakes(now_ms, max);
   }

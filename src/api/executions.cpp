@@ -414,15 +414,29 @@ void Dispatcher::get_execution_history(const Request& req, Done done) {
     }
     from = static_cast<std::size_t>(std::stoul(pos));
   }
-  auto events = journal_.history(*seq);
-  if (!events.ok()) return done(error("InternalError", events.status().message(), 500));
-  if (reverse) std::reverse(events->begin(), events->end());
+  const auto page = static_cast<std::size_t>(*max);
   bj::array out;
-  std::size_t end = std::min(events->size(), from + static_cast<std::size_t>(*max));
-  for (std::size_t i = from; i < end; ++i) out.push_back(engine::to_history_json((*events)[i], include_data));
+  bool more = false;
+  if (!reverse) {
+    // Event ids run 1, 2, 3...: position `from` is id from + 1. One event
+    // past the page tells whether there is a next one.
+    auto events = journal_.history_range(*seq, static_cast<std::int64_t>(from) + 1, page + 1);
+    if (!events.ok()) return done(error("InternalError", events.status().message(), 500));
+    more = events->size() > page;
+    for (std::size_t i = 0; i < std::min(page, events->size()); ++i) {
+      out.push_back(engine::to_history_json((*events)[i], include_data));
+    }
+  } else {
+    auto events = journal_.history(*seq);
+    if (!events.ok()) return done(error("InternalError", events.status().message(), 500));
+    std::reverse(events->begin(), events->end());
+    std::size_t end = std::min(events->size(), from + page);
+    for (std::size_t i = from; i < end; ++i) out.push_back(engine::to_history_json((*events)[i], include_data));
+    more = end < events->size();
+  }
   bj::object r;
   r["events"] = std::move(out);
-  if (end < events->size()) r["nextToken"] = make_token("h" + std::to_string(*seq), std::to_string(end));
+  if (more) r["nextToken"] = make_token("h" + std::to_string(*seq), std::to_string(from + page));
   done(ok(r));
 }
 

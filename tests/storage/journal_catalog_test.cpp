@@ -340,6 +340,34 @@ TEMPLATE_TEST_CASE("journal: executions_of lists newest first and pages by (star
   CHECK(j.executions_of(a, 0, {})->empty());
 }
 
+TEMPLATE_TEST_CASE("journal: history_range reads one page, or what came after an id", "[storage][journal]",
+                   LmdbFixture, MemoryFixture) {
+  TestType f;
+  Journal& j = *f.journal;
+  const ExecutionRecord r = start(j, std::string(kArnPrefix) + "h", 1000);
+  Append a;
+  a.seq = r.seq;
+  for (int id = 1; id <= 7; ++id) {
+    engine::Event e;
+    e.type = engine::EventType::PassStateEntered;
+    e.id = id;
+    e.name = "S" + std::to_string(id);
+    a.events.push_back(e);
+  }
+  REQUIRE(append_now(j, std::move(a)).ok());
+  auto ids = [](const std::vector<engine::Event>& es) {
+    std::vector<std::int64_t> out;
+    for (const auto& e : es) out.push_back(e.id);
+    return out;
+  };
+  CHECK(ids(*j.history_range(r.seq, 1, 3)) == std::vector<std::int64_t>{1, 2, 3});
+  CHECK(ids(*j.history_range(r.seq, 4, 3)) == std::vector<std::int64_t>{4, 5, 6});
+  CHECK(ids(*j.history_range(r.seq, 7, 3)) == std::vector<std::int64_t>{7});
+  CHECK(j.history_range(r.seq, 8, 3)->empty());
+  CHECK(ids(*j.history_range(r.seq, 0, 100)) == ids(*j.history(r.seq)));
+  CHECK((*j.history_range(r.seq, 5, 1))[0].name == "S5");
+}
+
 TEST_CASE("lmdb journal: records with every field survive a reopen", "[storage][journal]") {
   TempDir dir;
   ExecutionRecord e;

@@ -6,6 +6,7 @@
 #include <map>
 #include <utility>
 
+#include "actors/integrations.h"
 #include "actors/record.h"
 #include "src/common/json.h"
 
@@ -113,6 +114,15 @@ void run_effect(Self self, const engine::Effect& e) {
     case engine::EffectKind::kInvokeTask:
       if (!e.task_token.empty()) offer(self, e);
       if (is_activity(e.resource)) return;  // a worker answers, through the coordinator
+      if (Integrations* in = self->state.deps.integrations;
+          in && !self->state.tasks->mocks(e) && in->handles(e.resource)) {
+        if (e.submitted) return;  // accepted before a restart: only SendTask* answers it now
+        // The service answers on a client thread; the fact comes back as a
+        // message (to a dead actor it is dropped: recovery calls again).
+        caf::actor me = caf::actor_cast<caf::actor>(self);
+        in->invoke(e, [me](engine::Fact f) { caf::anon_send(me, fact_atom::value, std::move(f)); });
+        return;
+      }
       // Answers come back as messages, so they queue behind what is pending.
       for (auto& answer : self->state.tasks->answer(e)) self->send(self, fact_atom::value, std::move(answer));
       return;

@@ -17,6 +17,8 @@
 namespace stepd::actors {
 
 // What every execution actor shares; owned by the Runtime, outlives them.
+class Integrations;  // actors/integrations.h
+
 struct ExecutionDeps {
   storage::Journal* journal = nullptr;          // STANDARD executions
   storage::Journal* express_journal = nullptr;  // EXPRESS executions: in memory, no per-event log
@@ -27,6 +29,8 @@ struct ExecutionDeps {
   // 0: never.
   std::int64_t passivate_after_ms = 0;
   std::string token_key;  // mints task tokens (StartParams::token_key): set at start and every fold
+  // Real service calls (HTTP Task, Lambda, aws-sdk); null: mocks only.
+  Integrations* integrations = nullptr;
 };
 
 // Effects waiting for the batch that justifies them to be durable.

@@ -111,7 +111,8 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& options) {
     impl->express_journal = impl->observed_express.get();
   }
   ExecutionDeps deps{impl->standard_journal, impl->express_journal, options.mocks, options.mock_test_case,
-                     std::max<std::int64_t>(options.passivate_after_ms, 0), options.token_key};
+                     std::max<std::int64_t>(options.passivate_after_ms, 0), options.token_key,
+                     options.integrations};
   // Waking must not come later than the wake-up: passivate only waits longer than two polls.
   if (deps.passivate_after_ms > 0) deps.passivate_after_ms = std::max(deps.passivate_after_ms, 2 * options.wake_poll_ms);
   impl->coordinator = impl->system.spawn(coordinator_actor, deps, options.wake_poll_ms);

@@ -19,6 +19,8 @@
 
 namespace stepd::actors {
 
+class Integrations;  // actors/integrations.h
+
 // Remote actor workers (src/worker/worker.h) connect here. TLS when tls_cert
 // is set: then tls_key and tls_ca are needed too, and workers must present a
 // certificate signed by tls_ca (CAF's openssl module verifies both sides).
@@ -51,6 +53,9 @@ struct RuntimeOptions {
   // Set: sees every append of every execution (STANDARD and EXPRESS), and
   // what it returns runs once that append is durable (metrics).
   storage::ObservedJournal::Observer observe_appends;
+  // Real service integrations (actors/integrations.h) for Task states a
+  // mock does not answer; null: mocks only. REQUIRES: outlives the Runtime.
+  Integrations* integrations = nullptr;
 };
 
 class Runtime {

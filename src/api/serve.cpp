@@ -1,9 +1,11 @@
 #include "src/api/serve.h"
 
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <random>
 
+#include "actors/integrations.h"
 #include "actors/runtime.h"
 #include "src/api/console.h"
 #include "src/api/dispatch.h"
@@ -38,6 +40,14 @@ HttpResponse to_http(const ApiResponse& r) {
 }  // namespace
 
 int serve(const ServeOptions& o) {
+  // Block the signals before any thread starts (the runtime's, the HTTP
+  // client's, the console's, the servers'): they inherit the mask, and
+  // only this thread takes SIGTERM / SIGINT, in sigwait below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   auto journal = storage::open_lmdb_journal(o.data_dir, storage::SyncMode::kSync);
   if (!journal.ok()) {
     std::fprintf(stderr, "stepd serve: %s\n", journal.status().message().c_str());
@@ -53,6 +63,27 @@ int serve(const ServeOptions& o) {
   ro.token_key = std::move(token_key).value();
   Metrics metrics;
   ro.observe_appends = metrics.observer();
+  integrations::Config ic;
+  ic.region = o.region;
+  ic.lambda_endpoint = o.lambda_endpoint;
+  for (const std::string& kv : o.service_endpoints) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == kv.size()) {
+      std::fprintf(stderr, "stepd serve: --service-endpoint wants SERVICE=URL, not '%s'\n", kv.c_str());
+      return 1;
+    }
+    ic.endpoints[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  auto env = [](const char* name) { const char* v = std::getenv(name); return std::string(v ? v : ""); };
+  ic.credentials.access_key_id = env("AWS_ACCESS_KEY_ID");
+  ic.credentials.secret_access_key = env("AWS_SECRET_ACCESS_KEY");
+  ic.credentials.session_token = env("AWS_SESSION_TOKEN");
+  auto integrations = actors::Integrations::start(ic);
+  if (!integrations.ok()) {
+    std::fprintf(stderr, "stepd serve: %s\n", integrations.status().message().c_str());
+    return 1;
+  }
+  ro.integrations = integrations->get();
   ro.threads = o.threads;
   ro.region = o.region;
   ro.account = o.account;
@@ -76,14 +107,7 @@ int serve(const ServeOptions& o) {
   dopts.activity_poll_ms = o.activity_poll_seconds * 1000;
   Dispatcher dispatcher(**runtime, **journal, dopts);
 
-  // Block the signals in every thread the servers start; this one waits.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   // The web console (issue #8) on the same port: GET and /console/...
-  // (after the mask: its feed thread must not take SIGTERM).
   ConsoleOptions copts;
   copts.account = o.account;
   Console console(**journal, dispatcher, copts);

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace stepd::api {
 
@@ -18,6 +19,12 @@ struct ServeOptions {
   // OS pick the port (printed on stderr). TLS when worker_tls_cert is set.
   int worker_port = -1;
   std::string worker_tls_cert, worker_tls_key, worker_tls_ca;
+  // Service integrations (actors/integrations.h): Lambda's Invoke API base
+  // URL (empty: AWS's), and aws-sdk services' base URLs as "service=URL".
+  // Calls are signed (SigV4) when AWS_ACCESS_KEY_ID and
+  // AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) are in the environment.
+  std::string lambda_endpoint;
+  std::vector<std::string> service_endpoints;
 };
 
 // Serves until SIGTERM or SIGINT, then drains and returns 0; 1 when it

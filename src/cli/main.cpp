@@ -362,6 +362,10 @@ int main(int argc, char** argv) {
     auto* wcert = serve->add_option("--worker-tls-cert", so.worker_tls_cert, "TLS certificate (PEM) for the worker port");
     serve->add_option("--worker-tls-key", so.worker_tls_key, "TLS private key (PEM)")->needs(wcert);
     serve->add_option("--worker-tls-ca", so.worker_tls_ca, "CA (PEM) that worker certificates must chain to")->needs(wcert);
+    serve->add_option("--lambda-endpoint", so.lambda_endpoint,
+                      "Lambda Invoke API base URL for lambda:invoke Tasks (default: AWS's)");
+    serve->add_option("--service-endpoint", so.service_endpoints,
+                      "SERVICE=URL for aws-sdk:SERVICE:* Tasks, e.g. dynamodb=http://127.0.0.1:8000 (repeatable)");
 
     std::string data_dir, exec_arn;
     auto* history = app.add_subcommand("history", "Print an execution's history as GetExecutionHistory does");

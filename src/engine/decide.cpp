@@ -101,6 +101,7 @@ void append_task_effects(const Frame& f, std::vector<Effect>& out) {
   e.timeout_seconds = f.timeout_seconds;
   e.heartbeat_seconds = f.heartbeat_seconds;
   e.task_token = f.task_token;
+  e.submitted = f.submitted;
   out.push_back(std::move(e));
   if (f.timeout_seconds) {
     Effect t;
@@ -822,6 +823,7 @@ class Interpreter {
 
   void schedule(Frame& f, const State& state) {
     ResourceKind kind = classify(state.resource);
+    f.submitted = false;
     std::string payload = json::to_json(f.effective);
     switch (kind.kind) {
       case ResourceKind::Kind::kService: {
@@ -877,7 +879,10 @@ class Interpreter {
 
   void task_submitted(Frame& f, const bj::value& response) {
     ResourceKind kind = classify(st(f).resource);
-    if (kind.kind != ResourceKind::Kind::kService) return;
+    // Once per call: a call made again after a restart (at-least-once) may
+    // be accepted again, but AWS records the one submission.
+    if (kind.kind != ResourceKind::Kind::kService || f.submitted) return;
+    f.submitted = true;
     bj::object d;
     d["resourceType"] = kind.resource_type;
     d["resource"] = kind.resource;

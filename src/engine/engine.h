@@ -121,6 +121,9 @@ struct Effect {
   // Activities and .waitForTaskToken: the token ($$.Task.Token) a worker or
   // callback answers with (SendTaskSuccess/Failure/Heartbeat); else empty.
   std::string task_token;
+  // The call was already accepted (TaskSubmitted): after a restart only
+  // its callback is awaited (re-offer the token), the call is not made again.
+  bool submitted = false;
 };
 
 struct Decisions {

@@ -63,6 +63,9 @@ struct Frame {
   std::int64_t invocation = 0;   // kTask: see Effect::invocation
   std::optional<std::int64_t> timeout_seconds, heartbeat_seconds;
   std::string task_token;
+  // A .waitForTaskToken / .sync call of this visit was accepted
+  // (TaskSubmitted): it is not made again, only its answer is awaited.
+  bool submitted = false;
 
   bj::object vars;          // this frame's variable scope
 

@@ -46,6 +46,13 @@ std::vector<engine::Fact> MockTasks::answer(const engine::Effect& task) const {
   return out;
 }
 
+bool MockTasks::mocks(const engine::Effect& task) const {
+  if (!config_) return false;
+  auto r = config_->response(machine_, test_case_, task.state_name, task.invocation);
+  // Mocked state without an answer for this invocation: the mock fails it.
+  return !r.ok() || *r != nullptr;
+}
+
 engine::Fact MockTasks::result(const engine::Effect& task) const {
   std::int64_t n = task.invocation;
   if (!config_) {

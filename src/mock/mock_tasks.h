@@ -26,6 +26,10 @@ class MockTasks {
   // stamps now_ms.
   std::vector<engine::Fact> answer(const engine::Effect& task) const;
 
+  // True when the test case mocks this Task state: then the mock answers
+  // it even where a real integration could (Step Functions Local's rule).
+  bool mocks(const engine::Effect& task) const;
+
  private:
   engine::Fact result(const engine::Effect& task) const;
 

@@ -263,6 +263,7 @@ TEST_CASE("a .waitForTaskToken task records TaskSubmitted, then waits for its ca
   auto s = engine::start(m, params());
   const auto& invoke = s.decisions.effects.back();
   REQUIRE(invoke.kind == EffectKind::kInvokeTask);
+  CHECK_FALSE(invoke.submitted);
   // The token the engine made is in the parameters the caller must send.
   std::string token(invoke.payload.at("MessageBody").at("token").as_string());
   CHECK(token == invoke.task_token);
@@ -276,6 +277,14 @@ TEST_CASE("a .waitForTaskToken task records TaskSubmitted, then waits for its ca
   CHECK(shape(d.events) == std::vector<std::string>{"TaskSubmitted<4"});
   CHECK(detail(d.events[0], "output") == R"({"MessageId":"m-1"})");
   CHECK(engine::status(*s.state) == ExecutionStatus::kRunning);
+  // After a restart the task is pending but marked submitted: the caller
+  // re-offers the token and does not make the call again; a second
+  // acceptance (at-least-once) records nothing.
+  auto pending = engine::pending_effects(*s.state);
+  REQUIRE(pending.size() == 1);
+  CHECK(pending[0].submitted);
+  CHECK(pending[0].task_token == token);
+  CHECK(engine::decide(*s.state, submitted).events.empty());
   engine::Fact done;
   done.kind = FactKind::kTaskSucceeded;
   done.frame = invoke.frame;

@@ -350,8 +350,21 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Exe
         st.running.erase(it);
         ++st.dormant;
       },
+      [=](watch_atom, const std::string& arn, RecordCallback& done) {
+        auto& st = self->state;
+        auto seq = st.deps.journal->execution_seq(arn);
+        if (!seq.ok()) return done(Status::not_found("Execution Does Not Exist: '" + arn + "'"));
+        auto record = st.deps.journal->execution(*seq);
+        if (!record.ok() || record->status != "RUNNING") return done(std::move(record));
+        st.closed_waiters[*seq].push_back(std::move(done));  // done_atom answers it
+      },
       [=](done_atom, std::uint64_t seq) {
         auto& st = self->state;
+        if (auto w = st.closed_waiters.find(seq); w != st.closed_waiters.end()) {
+          auto record = st.deps.journal->execution(seq);
+          for (auto& cb : w->second) cb(record);
+          st.closed_waiters.erase(w);
+        }
         // Tasks of an ended execution wait on nothing any more.
         for (auto it = st.token_of.lower_bound({seq, INT32_MIN, 0}); it != st.token_of.end() && std::get<0>(it->first) == seq;) {
           st.tokens.erase(it->second);

@@ -55,6 +55,7 @@ struct CoordinatorState {
   std::map<std::string, std::deque<std::string>> queues;  // activity ARN -> tokens, oldest first
   std::map<std::string, std::deque<Poller>> pollers;       // activity ARN -> waiting polls, oldest first
   std::uint64_t next_poller = 0;
+  std::map<std::uint64_t, std::vector<RecordCallback>> closed_waiters;  // seq -> when_closed callers
 };
 
 // Handles: (start_atom, ExecutionRecord, MachinePtr, StartedPtr, StartCallback, RecordCallback)
@@ -70,6 +71,7 @@ struct CoordinatorState {
 // Every poll_ms it wakes the passivated executions due within the next
 // poll, so their own timers fire on time.
 //          (count_atom)    -> std::size_t   executions running now
+//          (watch_atom, execution ARN, RecordCallback)  answered once it has ended
 caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, ExecutionDeps deps,
                                 std::int64_t poll_ms);
 

@@ -7,8 +7,10 @@
 #include <utility>
 
 #include "actors/integrations.h"
+#include "actors/runtime.h"
 #include "actors/record.h"
 #include "src/common/json.h"
+#include "src/integrations/nested.h"
 
 namespace stepd::actors {
 
@@ -84,6 +86,147 @@ void offer(Self self, const engine::Effect& e) {
   self->send(st.coordinator, offer_atom::value, std::move(o));
 }
 
+// Nested executions: arn:aws:states:::states:startExecution[.sync|.sync:2|
+// .waitForTaskToken]. The child is started through the runtime as
+// StartExecution would; its name, when the Task gives none, is derived from
+// this task (execution, frame, effect token), so a call made again after a
+// restart finds the child it started instead of starting a second one.
+// .sync kinds answer when the child ends (its record, through the runtime's
+// when_closed, or its `finished` callback for EXPRESS children that keep no
+// record); .waitForTaskToken answers through SendTask* like any callback.
+std::string child_name(const ExecutionActorState& st, const engine::Effect& e, const char* salt = "") {
+  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a over the task's identity
+  auto mix = [&h](const std::string& s) {
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+  };
+  mix(salt);
+  mix(st.record.params.execution_arn);
+  mix(":" + std::to_string(e.frame) + ":" + std::to_string(e.token));
+  std::uint64_t g = h * 0x9e3779b97f4a7c15ULL;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08llx-%04llx-4%03llx-%04llx-%012llx", static_cast<unsigned long long>(h >> 32),
+                static_cast<unsigned long long>((h >> 16) & 0xffff), static_cast<unsigned long long>(h & 0xfff),
+                static_cast<unsigned long long>(0x8000 | ((g >> 48) & 0x3fff)),
+                static_cast<unsigned long long>(g & 0xffffffffffffULL));
+  return buf;
+}
+
+engine::Fact fact_for(const engine::Effect& e, integrations::TaskOutcome o) {
+  engine::Fact f;
+  f.frame = e.frame;
+  f.token = e.token;
+  if (o.ok) {
+    f.kind = engine::FactKind::kTaskSucceeded;
+    f.output = std::move(o.output);
+  } else {
+    f.kind = engine::FactKind::kTaskFailed;
+    f.error = std::move(o.error);
+    f.cause = std::move(o.cause);
+  }
+  return f;
+}
+
+integrations::ChildEnd child_end(const storage::ExecutionRecord& r) {
+  integrations::ChildEnd c;
+  c.execution_arn = r.params.execution_arn;
+  c.state_machine_arn = r.state_machine_arn;
+  c.name = r.params.execution_name;
+  c.status = r.status;
+  c.input = r.params.input_text;
+  c.output = r.output;
+  c.error = r.error;
+  c.cause = r.cause;
+  c.start_ms = r.params.start_ms;
+  c.stop_ms = r.stop_ms;
+  return c;
+}
+
+// Answers the task with the child's end once it has one.
+void await_child(caf::actor me, Runtime& runtime, const engine::Effect& e, integrations::NestedKind kind,
+                 const std::string& arn) {
+  runtime.when_closed(arn, [me, e, kind](Result<storage::ExecutionRecord> r) {
+    if (!r.ok()) {
+      return caf::anon_send(me, fact_atom::value,
+                            fact_for(e, integrations::TaskOutcome::failure("States.TaskFailed", r.status().message())));
+    }
+    caf::anon_send(me, fact_atom::value, fact_for(e, integrations::child_outcome(child_end(*r), kind)));
+  });
+}
+
+void start_child(Self self, const engine::Effect& e, integrations::NestedKind kind) {
+  using integrations::NestedKind;
+  auto& st = self->state;
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  Runtime& runtime = *st.deps.runtime;
+  const bool sync = kind == NestedKind::kSync || kind == NestedKind::kSync2;
+  if (e.submitted) {
+    // Started before a restart: find the child again, and wait on it.
+    auto response = json::parse(e.submitted_response);
+    const boost::json::value* arn = response.ok() && response->is_object() ? response->as_object().if_contains("ExecutionArn")
+                                                                   : nullptr;
+    if (arn && arn->is_string()) {
+      st.children[{e.frame, e.token}] = std::string(arn->as_string());
+      if (sync) await_child(me, runtime, e, kind, std::string(arn->as_string()));
+    }
+    return;  // .waitForTaskToken: only SendTask* answers now
+  }
+  auto what = integrations::nested_start(e.payload);
+  if (!what.ok()) {
+    return self->send(self, fact_atom::value,
+                      fact_for(e, integrations::TaskOutcome::failure(what.status().error(), what.status().message())));
+  }
+  Runtime::StartRequest req;
+  req.state_machine_arn = what->state_machine_arn;
+  req.input = what->input;
+  req.name = what->name ? *what->name : child_name(st, e);
+  // `finished` and when_closed may both answer: the engine takes the first
+  // (the second carries a stale token).
+  std::string request_id = child_name(st, e, "request");
+  runtime.start_nested(
+      req,
+      [me, e, kind, sync, &runtime, request_id](Result<Runtime::StartedExecution> r) {
+        if (!r.ok()) {
+          const Status& s = r.status();
+          std::string code = s.code() == Code::kNotFound ? "StateMachineDoesNotExistException"
+                             : s.code() == Code::kInvalidArgument ? "InvalidExecutionInputException"
+                             : !s.error().empty() ? s.error() : "InternalServerException";
+          return caf::anon_send(me, fact_atom::value, fact_for(e, integrations::start_refused(code, s.message())));
+        }
+        boost::json::value response = integrations::start_response(r->execution_arn, r->start_ms, request_id);
+        caf::anon_send(me, child_atom::value, e.frame, e.token, r->execution_arn);
+        if (kind == integrations::NestedKind::kRequestResponse) {
+          return caf::anon_send(me, fact_atom::value, fact_for(e, integrations::TaskOutcome::success(std::move(response))));
+        }
+        engine::Fact submitted;
+        submitted.kind = engine::FactKind::kTaskSubmitted;
+        submitted.frame = e.frame;
+        submitted.token = e.token;
+        submitted.output = std::move(response);
+        caf::anon_send(me, fact_atom::value, std::move(submitted));
+        // A STANDARD child keeps its record: wait on it (this also covers
+        // a child that existed already, whose start answers no `finished`).
+        if (sync && r->execution_arn.find(":express:") == std::string::npos) {
+          await_child(me, runtime, e, kind, r->execution_arn);
+        }
+      },
+      [me, e, kind, sync](Result<storage::ExecutionRecord> r) {
+        // EXPRESS children keep no record to wait on: their end comes here.
+        if (!sync || !r.ok() || r->params.execution_arn.find(":express:") == std::string::npos) return;
+        caf::anon_send(me, fact_atom::value, fact_for(e, integrations::child_outcome(child_end(*r), kind)));
+      });
+}
+
+// Stops the nested executions this one started (it was stopped itself).
+void stop_children(Self self) {
+  auto& st = self->state;
+  for (const auto& kv : st.children) {
+    st.deps.runtime->stop_execution(kv.second, std::string("States.Aborted"),
+                                    "The parent execution " + st.record.params.execution_arn + " was stopped",
+                                    [](Result<storage::ExecutionRecord>) {});
+  }
+  st.children.clear();
+}
+
 // Arms (or re-arms) a heartbeat deadline. A deadline already past (a
 // recovered execution) gets a fresh window: the worker may still be alive.
 void watch_heartbeat(Self self, const engine::Effect& e) {
@@ -114,6 +257,10 @@ void run_effect(Self self, const engine::Effect& e) {
     case engine::EffectKind::kInvokeTask:
       if (!e.task_token.empty()) offer(self, e);
       if (is_activity(e.resource)) return;  // a worker answers, through the coordinator
+      if (auto kind = integrations::nested_kind(e.resource);
+          kind != integrations::NestedKind::kNone && self->state.deps.runtime && !self->state.tasks->mocks(e)) {
+        return start_child(self, e, kind);
+      }
       if (Integrations* in = self->state.deps.integrations;
           in && !self->state.tasks->mocks(e) && in->handles(e.resource)) {
         if (e.submitted) return;  // accepted before a restart: only SendTask* answers it now
@@ -163,6 +310,7 @@ void acknowledged(Self self, std::uint64_t batch, const std::string& error) {
     // The coordinator learns of the end before anyone waiting on it does:
     // what they send next finds the execution closed, not a dead actor.
     st.closed = true;
+    if (engine::status(*st.exec) == engine::ExecutionStatus::kAborted) stop_children(self);
     self->send(st.coordinator, done_atom::value, st.record.seq);
     answer_end(self, st.record);
     return self->quit();
@@ -316,6 +464,9 @@ caf::behavior execution_actor(caf::stateful_actor<ExecutionActorState>* self, Ex
         self->quit();
       },
       [=](fact_atom, engine::Fact& f) { apply(self, f); },
+      [=](child_atom, std::int32_t frame, std::uint64_t token, const std::string& arn) {
+        self->state.children[{frame, token}] = arn;
+      },
       [=](stop_atom, engine::Fact& f) -> caf::result<storage::ExecutionRecord> {
         auto& st = self->state;
         if (!st.exec || st.closed || (!st.closing && engine::status(*st.exec) != engine::ExecutionStatus::kRunning)) {

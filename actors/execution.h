@@ -18,6 +18,7 @@ namespace stepd::actors {
 
 // What every execution actor shares; owned by the Runtime, outlives them.
 class Integrations;  // actors/integrations.h
+class Runtime;       // actors/runtime.h
 
 struct ExecutionDeps {
   storage::Journal* journal = nullptr;          // STANDARD executions
@@ -31,6 +32,8 @@ struct ExecutionDeps {
   std::string token_key;  // mints task tokens (StartParams::token_key): set at start and every fold
   // Real service calls (HTTP Task, Lambda, aws-sdk); null: mocks only.
   Integrations* integrations = nullptr;
+  // Nested executions (states:startExecution) start and are watched here.
+  Runtime* runtime = nullptr;
 };
 
 // Effects waiting for the batch that justifies them to be durable.
@@ -65,6 +68,10 @@ struct ExecutionActorState {
   bool closing = false;                            // the end was handed to the journal
   bool passivating = false;                        // a wake-up entry is on its way to the journal
   bool closed = false;                             // the end is durable: ignore late facts
+  // Nested executions started by this one's tasks (states:startExecution
+  // .sync/.sync:2/.waitForTaskToken), by (frame, effect token): stopped
+  // when this execution is.
+  std::map<std::pair<std::int32_t, std::uint64_t>, std::string> children;
 };
 
 // Handles: (start_atom, StartedPtr, StartCallback, RecordCallback)  takes the
@@ -77,7 +84,8 @@ struct ExecutionActorState {
 //          (fact_atom, Fact)            task results, timers;
 //          (stop_atom, Fact) -> ExecutionRecord  StopExecution, answered
 //            once the end is durable;
-//          (beat_atom, frame, effect token)   SendTaskHeartbeat.
+//          (beat_atom, frame, effect token)   SendTaskHeartbeat;
+//          (child_atom, frame, effect token, ARN)  a nested execution started.
 // Tasks that wait on a token (activities) are offered to `coordinator`
 // (offer_atom) and withdrawn when no longer wanted (withdraw_atom).
 // Sends (passive_atom, seq) to `coordinator` and quits when it passivated

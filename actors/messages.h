@@ -35,6 +35,8 @@ using expire_atom = caf::atom_constant<caf::atom("sd_expire")>;   // a poll's ti
 using answer_atom = caf::atom_constant<caf::atom("sd_answer")>;   // SendTaskSuccess/Failure
 using beat_atom = caf::atom_constant<caf::atom("sd_beat")>;       // SendTaskHeartbeat
 using hbcheck_atom = caf::atom_constant<caf::atom("sd_hbchk")>;   // is a heartbeat overdue?
+using watch_atom = caf::atom_constant<caf::atom("sd_watch")>;     // tell me when this execution has ended
+using child_atom = caf::atom_constant<caf::atom("sd_child")>;     // a nested execution a task started
 
 using MachinePtr = std::shared_ptr<const asl::StateMachine>;
 // An execution's first decision, made by the caller (the engine is pure)

@@ -101,7 +101,9 @@ Runtime::~Runtime() {
 
 Result<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& options) {
   if (!options.journal) return Status::invalid("the runtime needs a journal");
-  auto impl = std::make_unique<Impl>(options);
+  // Made first: executions recovered below already start nested ones.
+  std::unique_ptr<Runtime> runtime(new Runtime(std::make_unique<Impl>(options)));
+  Impl* impl = runtime->impl_.get();
   impl->standard_journal = options.journal;
   impl->express_journal = &impl->express;
   if (options.observe_appends) {
@@ -112,7 +114,7 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& options) {
   }
   ExecutionDeps deps{impl->standard_journal, impl->express_journal, options.mocks, options.mock_test_case,
                      std::max<std::int64_t>(options.passivate_after_ms, 0), options.token_key,
-                     options.integrations};
+                     options.integrations, runtime.get()};
   // Waking must not come later than the wake-up: passivate only waits longer than two polls.
   if (deps.passivate_after_ms > 0) deps.passivate_after_ms = std::max(deps.passivate_after_ms, 2 * options.wake_poll_ms);
   impl->coordinator = impl->system.spawn(coordinator_actor, deps, options.wake_poll_ms);
@@ -131,7 +133,7 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& options) {
     }
     impl->worker_port = *port;
   }
-  return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
+  return runtime;
 }
 
 Result<std::string> Runtime::create_state_machine(const std::string& name, const std::string& definition,
@@ -205,6 +207,16 @@ void Runtime::start_execution_async(const std::string& state_machine_arn, const 
 
 void Runtime::start_execution_async(const StartRequest& req, std::function<void(Result<StartedExecution>)> done) {
   start(req, std::move(done), nullptr);
+}
+
+void Runtime::start_nested(const StartRequest& req, std::function<void(Result<StartedExecution>)> done,
+                           std::function<void(Result<storage::ExecutionRecord>)> finished) {
+  start(req, std::move(done), std::move(finished));
+}
+
+void Runtime::when_closed(const std::string& execution_arn,
+                          std::function<void(Result<storage::ExecutionRecord>)> done) {
+  caf::anon_send(impl_->coordinator, watch_atom::value, execution_arn, RecordCallback(std::move(done)));
 }
 
 void Runtime::start_sync_execution_async(const StartRequest& req,

@@ -108,6 +108,16 @@ class Runtime {
   void start_sync_execution_async(const StartRequest& request,
                                   std::function<void(Result<storage::ExecutionRecord>)> done);
 
+  // Nested executions (states:startExecution from a Task): a start as
+  // above; `finished` also gets the record when it ends, for a start that
+  // made a new execution (one that existed already answers `done` only:
+  // use when_closed).
+  void start_nested(const StartRequest& request, std::function<void(Result<StartedExecution>)> done,
+                    std::function<void(Result<storage::ExecutionRecord>)> finished);
+  // `done` gets a STANDARD execution's record once it has ended (at once
+  // when it has); kNotFound when there is no such execution.
+  void when_closed(const std::string& execution_arn, std::function<void(Result<storage::ExecutionRecord>)> done);
+
   // StopExecution: aborts a running STANDARD execution; `done` gets its
   // record once the abort is durable. kNotFound: no such execution;
   // kFailed with error() "ExecutionNotRunning" (or "ValidationException"

@@ -102,6 +102,7 @@ void append_task_effects(const Frame& f, std::vector<Effect>& out) {
   e.heartbeat_seconds = f.heartbeat_seconds;
   e.task_token = f.task_token;
   e.submitted = f.submitted;
+  e.submitted_response = f.submitted_response;
   out.push_back(std::move(e));
   if (f.timeout_seconds) {
     Effect t;
@@ -824,6 +825,7 @@ class Interpreter {
   void schedule(Frame& f, const State& state) {
     ResourceKind kind = classify(state.resource);
     f.submitted = false;
+    f.submitted_response.clear();
     std::string payload = json::to_json(f.effective);
     switch (kind.kind) {
       case ResourceKind::Kind::kService: {
@@ -883,6 +885,7 @@ class Interpreter {
     // be accepted again, but AWS records the one submission.
     if (kind.kind != ResourceKind::Kind::kService || f.submitted) return;
     f.submitted = true;
+    f.submitted_response = json::to_json(response);
     bj::object d;
     d["resourceType"] = kind.resource_type;
     d["resource"] = kind.resource;

@@ -124,6 +124,7 @@ struct Effect {
   // The call was already accepted (TaskSubmitted): after a restart only
   // its callback is awaited (re-offer the token), the call is not made again.
   bool submitted = false;
+  std::string submitted_response;  // the accepted call's response (JSON text) when submitted
 };
 
 struct Decisions {

@@ -66,6 +66,7 @@ struct Frame {
   // A .waitForTaskToken / .sync call of this visit was accepted
   // (TaskSubmitted): it is not made again, only its answer is awaited.
   bool submitted = false;
+  std::string submitted_response;  // its response, JSON text (a nested execution's ARN)
 
   bj::object vars;          // this frame's variable scope
 

@@ -137,8 +137,8 @@ caf::actor actor_of(Self self, std::uint64_t seq) {
     record->wake_ms = 0;
     clear.record = *record;
     st.deps.journal->append(std::move(clear), [](const Status&) {});
-    if (st.dormant > 0) --st.dormant;
   }
+  if (st.dormant > 0) --st.dormant;  // asleep, with or without a wake-up entry (a callback waiter)
   resume(self, *record);
   auto it = st.running.find(seq);
   return it == st.running.end() ? nullptr : it->second;
@@ -185,6 +185,20 @@ TokenEntry* next_task(Self self, const std::string& activity) {
 // (ended, passivated) after this coordinator last heard of it; its message
 // then bounces, and by then the coordinator has read why it quit, so the
 // next try finds it asleep (woken) or ended (its record answers).
+// SendTaskSuccess/Failure to its execution, woken if it sleeps. A request,
+// so an answer that meets the actor as it passivates is not lost: the
+// failed request is routed again, to the execution resumed from its log.
+void route_answer(Self self, std::uint64_t seq, engine::Fact f, StatusCallback done, int attempt) {
+  auto a = actor_of(self, seq);
+  if (!a) return done(Status::not_found("Task Does Not Exist"));
+  self->request(a, caf::infinite, answer_atom::value, f)
+      .then([done](bool) { done(Status()); },
+            [=](caf::error& e) {
+              if (attempt < kMaxRestarts) return route_answer(self, seq, f, done, attempt + 1);
+              done(Status::internal("the answer could not reach the execution: " + self->system().render(e)));
+            });
+}
+
 void route_stop(Self self, std::uint64_t seq, engine::Fact f, RecordCallback done, int attempt) {
   auto a = actor_of(self, seq);
   if (!a) return done(self->state.deps.journal->execution(seq));  // not open: it ended already
@@ -308,10 +322,7 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Exe
         f.token = it->second.offer.effect_token;
         std::uint64_t seq = it->second.offer.seq;
         forget_token(self, token);
-        auto a = actor_of(self, seq);
-        if (!a) return done(Status::not_found("Task Does Not Exist"));
-        self->send(a, fact_atom::value, std::move(f));
-        done(Status());
+        route_answer(self, seq, std::move(f), std::move(done), 0);
       },
       [=](beat_atom, const std::string& token, StatusCallback& done) {
         auto& st = self->state;

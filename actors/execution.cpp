@@ -340,11 +340,28 @@ void maybe_passivate(Self self) {
   auto& st = self->state;
   if (st.deps.passivate_after_ms <= 0 || st.record.express || st.passivating || !st.pending.empty()) return;
   std::int64_t earliest = std::numeric_limits<std::int64_t>::max();
+  bool callbacks = false;
   for (const auto& e : engine::pending_effects(*st.exec)) {
-    if (e.kind == engine::EffectKind::kInvokeTask) return;  // a task answers into this actor
+    if (e.kind == engine::EffectKind::kInvokeTask) {
+      // A call accepted that waits for SendTask* (.waitForTaskToken) needs
+      // no actor: the coordinator keeps its token and wakes this execution
+      // when the answer comes. Any other task answers into this actor.
+      if (!e.submitted || e.task_token.empty()) return;
+      callbacks = true;
+      continue;
+    }
     earliest = std::min(earliest, e.due_ms);
   }
-  if (earliest == std::numeric_limits<std::int64_t>::max()) return;
+  const bool timers = earliest != std::numeric_limits<std::int64_t>::max();
+  if (callbacks) {
+    // Only without timers: a sleeper with a wake-up entry is not folded at
+    // a restart, so its token would not be known until it woke. Without
+    // one it is recovered (and re-offers its token) like any open execution.
+    if (timers) return;
+    st.passivating = true;
+    return self->send(self, passive_atom::value, true);  // nothing to record: no wake-up entry
+  }
+  if (!timers) return;
   if (earliest - wall_ms() < st.deps.passivate_after_ms) return;
   st.passivating = true;
   storage::Append a;
@@ -464,6 +481,10 @@ caf::behavior execution_actor(caf::stateful_actor<ExecutionActorState>* self, Ex
         self->quit();
       },
       [=](fact_atom, engine::Fact& f) { apply(self, f); },
+      [=](answer_atom, engine::Fact& f) -> bool {  // SendTask*, routed by the coordinator
+        apply(self, f);
+        return true;
+      },
       [=](child_atom, std::int32_t frame, std::uint64_t token, const std::string& arn) {
         self->state.children[{frame, token}] = arn;
       },

@@ -273,3 +273,51 @@ TEST_CASE("a running execution keeps its revision when its state machine changes
   CHECK(answer([&](auto cb) { rt->send_task_success(task->task_token, R"({"v":1})", cb); }).ok());
   CHECK(wait_status(journal, arn, "SUCCEEDED").output == R"({"v":1})");
 }
+
+TEST_CASE("executions waiting only for a callback leave memory; SendTaskSuccess wakes them") {
+  storage::MemoryJournal journal;
+  auto rt = open(journal);
+  auto leaf = rt->create_state_machine("leaf", R"({"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}})");
+  REQUIRE(leaf.ok());
+  auto waiter = rt->create_state_machine(
+      "waiter", R"({"StartAt":"T","States":{"T":{"Type":"Task",
+        "Resource":"arn:aws:states:::states:startExecution.waitForTaskToken",
+        "Parameters":{"StateMachineArn":")" + *leaf + R"(","Input":{"token.$":"$$.Task.Token"}},"End":true}}})");
+  REQUIRE(waiter.ok());
+  constexpr int kWaiters = 40;
+  std::vector<std::string> arns;
+  for (int i = 0; i < kWaiters; ++i) {
+    auto arn = rt->start_execution(*waiter, "w" + std::to_string(i), "{}");
+    REQUIRE(arn.ok());
+    arns.push_back(*arn);
+  }
+  // Each child got its parent's token in its input (and ended at once).
+  std::vector<std::string> tokens;
+  auto children = journal.executions_of(*leaf, 1000, {});
+  for (int i = 0; i < 500 && (!children.ok() || children->size() < kWaiters); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    children = journal.executions_of(*leaf, 1000, {});
+  }
+  REQUIRE(children->size() == kWaiters);
+  for (const auto& c : *children) {
+    auto input = json::parse(c.params.input_text);
+    REQUIRE(input.ok());
+    tokens.emplace_back(input->at("token").as_string());
+  }
+  // Once submitted, no parent keeps an actor.
+  for (int i = 0; i < 500 && rt->running() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK(rt->running() == 0);
+  for (const auto& arn : arns) CHECK(wait_status(journal, arn, "RUNNING").status == "RUNNING");
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    CHECK(answer([&](auto cb) { rt->send_task_success(tokens[i], R"({"n":)" + std::to_string(i) + "}", cb); }).ok());
+  }
+  for (const auto& arn : arns) {
+    auto rec = wait_status(journal, arn, "SUCCEEDED");
+    CHECK(rec.output.rfind(R"({"n":)", 0) == 0);
+    CHECK(types(journal, arn) == std::vector<std::string>{"ExecutionStarted", "TaskStateEntered", "TaskScheduled",
+                                                          "TaskStarted", "TaskSubmitted", "TaskSucceeded",
+                                                          "TaskStateExited", "ExecutionSucceeded"});
+  }
+  // A token answered once is gone.
+  CHECK(answer([&](auto cb) { rt->send_task_success(tokens[0], "{}", cb); }).code() == Code::kNotFound);
+}

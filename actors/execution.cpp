@@ -81,8 +81,12 @@ void offer(Self self, const engine::Effect& e) {
   o.seq = st.record.seq;
   o.frame = e.frame;
   o.effect_token = e.token;
-  if (is_activity(e.resource)) o.activity_arn = e.resource;
-  o.input = json::to_json(e.payload);
+  // Only a worker needs the input; a callback's registry entry stays small
+  // (100,000 executions may wait on callbacks).
+  if (is_activity(e.resource)) {
+    o.activity_arn = e.resource;
+    o.input = json::to_json(e.payload);
+  }
   self->send(st.coordinator, offer_atom::value, std::move(o));
 }
 

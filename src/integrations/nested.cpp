@@ -1,6 +1,5 @@
 #include "src/integrations/nested.h"
 
-#include <cstdio>
 #include <ctime>
 
 #include <boost/json/array.hpp>
@@ -61,9 +60,13 @@ Result<NestedStart> nested_start(const bj::value& params) {
 }
 
 bj::value start_response(const std::string& execution_arn, std::int64_t start_ms, const std::string& request_id) {
-  char start[32];
-  std::snprintf(start, sizeof start, "%.3f", static_cast<double>(start_ms) / 1000.0);
-  // What StartExecution answered on the wire, for Content-Length.
+  // What StartExecution answered on the wire, for Content-Length: AWS
+  // writes startDate as Java prints a double of epoch seconds,
+  // e.g. 1.679070406548E9 (trailing zeros of the fraction dropped).
+  std::string digits = std::to_string(start_ms);
+  std::string fraction = digits.substr(1);
+  while (fraction.size() > 1 && fraction.back() == '0') fraction.pop_back();
+  std::string start = digits.substr(0, 1) + "." + fraction + "E" + std::to_string(digits.size() - 4);
   std::string body = "{\"executionArn\":\"" + execution_arn + "\",\"startDate\":" + start + "}";
   const std::string date = http_date(start_ms);
   bj::object all{{"x-amzn-RequestId", bj::array{bj::value(request_id)}},

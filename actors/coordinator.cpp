@@ -397,6 +397,33 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Exe
         return p;
       },
       [=](count_atom) -> std::size_t { return self->state.running.size(); },
+      // The console's activities page: per activity, tasks queued and
+      // handed out, and the polls waiting (stale queue entries not counted).
+      [=](overview_atom) -> ActivityQueueViews {
+        auto& st = self->state;
+        std::map<std::string, ActivityQueueView> by_arn;
+        auto view = [&](const std::string& arn) -> ActivityQueueView& {
+          auto& v = by_arn[arn];
+          v.activity_arn = arn;
+          return v;
+        };
+        for (const auto& [token, entry] : st.tokens) {
+          if (entry.offer.activity_arn.empty()) continue;  // a callback token: no activity
+          if (entry.taken) ++view(entry.offer.activity_arn).started;
+        }
+        for (const auto& [arn, tokens] : st.queues) {
+          for (const auto& t : tokens) {
+            auto it = st.tokens.find(t);
+            if (it != st.tokens.end() && !it->second.taken) ++view(arn).queued;
+          }
+        }
+        for (const auto& [arn, waiting] : st.pollers) {
+          for (const auto& p : waiting) view(arn).pollers.push_back(p.worker_name);
+        }
+        ActivityQueueViews out;
+        for (auto& [arn, v] : by_arn) out.push_back(std::move(v));
+        return out;
+      },
   };
 }
 

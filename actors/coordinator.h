@@ -72,6 +72,7 @@ struct CoordinatorState {
 // poll, so their own timers fire on time.
 //          (count_atom)    -> std::size_t   executions running now
 //          (watch_atom, execution ARN, RecordCallback)  answered once it has ended
+//          (overview_atom) -> ActivityQueueViews  queues, handed-out tasks, polls (the console)
 caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, ExecutionDeps deps,
                                 std::int64_t poll_ms);
 

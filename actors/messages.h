@@ -4,9 +4,11 @@
 // characters); the `sd_` prefix keeps them apart from CAF's own.
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <caf/all.hpp>
 
@@ -35,6 +37,7 @@ using expire_atom = caf::atom_constant<caf::atom("sd_expire")>;   // a poll's ti
 using answer_atom = caf::atom_constant<caf::atom("sd_answer")>;   // SendTaskSuccess/Failure
 using beat_atom = caf::atom_constant<caf::atom("sd_beat")>;       // SendTaskHeartbeat
 using hbcheck_atom = caf::atom_constant<caf::atom("sd_hbchk")>;   // is a heartbeat overdue?
+using overview_atom = caf::atom_constant<caf::atom("sd_overvw")>; // activity queues and workers (the console)
 using watch_atom = caf::atom_constant<caf::atom("sd_watch")>;     // tell me when this execution has ended
 using child_atom = caf::atom_constant<caf::atom("sd_child")>;     // a nested execution a task started
 
@@ -69,6 +72,26 @@ struct PolledTask {
 };
 using PollCallback = std::function<void(std::optional<PolledTask>)>;
 
+// (overview_atom) at the coordinator: one per activity with queued tasks,
+// tasks handed out, or waiting polls (the gateway's among them).
+struct ActivityQueueView {
+  std::string activity_arn;
+  std::size_t queued = 0;             // offered, no worker has them yet
+  std::size_t started = 0;            // handed to a worker, not answered yet
+  std::vector<std::string> pollers;   // the worker name of each waiting poll, oldest first
+};
+// (overview_atom) at the worker gateway: one per registration.
+struct WorkerView {
+  std::string name;
+  std::vector<std::string> activity_arns;
+  std::uint32_t concurrency = 0;
+  std::size_t held = 0;               // tasks pushed, not answered yet
+  std::map<std::string, std::uint32_t> polls;  // activity ARN -> its polls open at the coordinator
+  bool connected = true;              // false: lost, its last polls still out
+};
+using ActivityQueueViews = std::vector<ActivityQueueView>;
+using WorkerViews = std::vector<WorkerView>;
+
 }  // namespace stepd::actors
 
 // Messages stay inside one process for now (remote workers come with issue
@@ -82,3 +105,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::RecordCallback)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::StatusCallback)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::PollCallback)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::TaskOffer)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::ActivityQueueViews)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::WorkerViews)

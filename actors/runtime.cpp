@@ -419,4 +419,53 @@ std::size_t Runtime::running() {
   return n;
 }
 
+Result<ActivityOverview> Runtime::activity_overview(std::int64_t timeout_ms) {
+  caf::scoped_actor self{impl_->system};
+  const auto timeout = std::chrono::milliseconds(std::max<std::int64_t>(timeout_ms, 1));
+  Status status;
+  auto failed = [&](const char* who) {
+    return [&, who](caf::error& e) { status = Status::internal(std::string(who) + " did not answer: " + impl_->system.render(e)); };
+  };
+  // The gateway first: its polls are then at the coordinator already (or
+  // came back meanwhile), so subtracting them below never goes negative.
+  WorkerViews workers;
+  if (impl_->gateway) {
+    self->request(impl_->gateway, timeout, overview_atom::value)
+        .receive([&](WorkerViews& w) { workers = std::move(w); }, failed("the worker gateway"));
+  }
+  ActivityQueueViews queues;
+  if (status.ok()) {
+    self->request(impl_->coordinator, timeout, overview_atom::value)
+        .receive([&](ActivityQueueViews& q) { queues = std::move(q); }, failed("the coordinator"));
+  }
+  if (!status.ok()) return status;
+  // The coordinator's pollers less the remote workers' own polls (matched
+  // by worker name) are the HTTP long polls.
+  std::map<std::string, std::map<std::string, std::uint32_t>> remote;  // ARN -> worker name -> polls
+  for (const auto& w : workers)
+    for (const auto& [arn, n] : w.polls) remote[arn][w.name] += n;
+  ActivityOverview out;
+  for (auto& q : queues) {
+    ActivityOverview::Activity a;
+    a.arn = q.activity_arn;
+    a.pending = q.queued;
+    a.running = q.started;
+    auto& mine = remote[q.activity_arn];
+    for (auto& name : q.pollers) {
+      auto it = mine.find(name);
+      if (it != mine.end() && it->second > 0) {
+        --it->second;
+        continue;
+      }
+      a.http_pollers.push_back(std::move(name));
+    }
+    out.activities.push_back(std::move(a));
+  }
+  for (auto& w : workers) {
+    out.workers.push_back(ActivityOverview::RemoteWorker{std::move(w.name), std::move(w.activity_arns), w.concurrency,
+                                                         w.held, w.connected});
+  }
+  return out;
+}
+
 }  // namespace stepd::actors

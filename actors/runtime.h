@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "src/common/status.h"
 #include "src/mock/mock_config.h"
@@ -20,6 +21,29 @@
 namespace stepd::actors {
 
 class Integrations;  // actors/integrations.h
+
+// What the activity workers are doing now (the console's activities page).
+struct ActivityOverview {
+  // Each activity with tasks queued or running, or polls waiting.
+  struct Activity {
+    std::string arn;
+    std::size_t pending = 0;  // scheduled, not handed to any worker yet
+    std::size_t running = 0;  // handed to a worker (HTTP or remote), not answered yet
+    // The GetActivityTask calls waiting now, by worker name, oldest first
+    // (remote workers' polls are not among them).
+    std::vector<std::string> http_pollers;
+  };
+  // Each remote worker registration (`stepd serve --worker-port`).
+  struct RemoteWorker {
+    std::string name;
+    std::vector<std::string> activity_arns;
+    std::uint32_t concurrency = 0;
+    std::size_t held = 0;   // tasks pushed to it, not answered yet
+    bool connected = true;  // false: lost, until its last polls come back
+  };
+  std::vector<Activity> activities;  // by ARN
+  std::vector<RemoteWorker> workers;  // in registration order
+};
 
 // Remote actor workers (src/worker/worker.h) connect here. TLS when tls_cert
 // is set: then tls_key and tls_ca are needed too, and workers must present a
@@ -157,6 +181,11 @@ class Runtime {
 
   // The number of executions with an actor now (passivated ones have none).
   std::size_t running();
+
+  // Activity queues, waiting polls and remote workers, as the coordinator
+  // and the worker gateway see them now (two snapshots taken one after the
+  // other). kInternal when either did not answer within `timeout_ms`.
+  Result<ActivityOverview> activity_overview(std::int64_t timeout_ms = 1000);
 
   struct Impl;
 

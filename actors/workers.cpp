@@ -34,6 +34,7 @@ struct Registration {
   std::vector<std::string> arns;
   std::uint32_t concurrency = 1;
   std::uint32_t polls = 0;                  // open polls at the coordinator
+  std::map<std::string, std::uint32_t> polling;  // the same by activity ARN (the console shows them)
   std::size_t next_arn = 0;                 // the activity the next poll waits on
   std::unordered_set<std::string> held;     // tokens pushed and not answered yet
 };
@@ -91,11 +92,12 @@ void refill(Self self, std::uint64_t id) {
   while (r.polls + r.held.size() < r.concurrency) {
     const std::string& arn = r.arns[r.next_arn++ % r.arns.size()];
     ++r.polls;
-    PollCallback cb = [me, id](std::optional<PolledTask> t) {
+    ++r.polling[arn];
+    PollCallback cb = [me, id, arn](std::optional<PolledTask> t) {
       if (t) {
-        caf::anon_send(me, wgot_atom::value, id, true, std::move(t->task_token), std::move(t->input));
+        caf::anon_send(me, wgot_atom::value, id, arn, true, std::move(t->task_token), std::move(t->input));
       } else {
-        caf::anon_send(me, wgot_atom::value, id, false, std::string(), std::string());
+        caf::anon_send(me, wgot_atom::value, id, arn, false, std::string(), std::string());
       }
     };
     self->send(st.coordinator, poll_atom::value, arn, r.name, timeout, std::move(cb));
@@ -162,7 +164,7 @@ caf::behavior gateway_actor(caf::stateful_actor<GatewayState>* self, caf::actor 
         refill(self, id);
         return std::string();
       },
-      [=](wgot_atom, std::uint64_t id, bool has, std::string& token, std::string& input) {
+      [=](wgot_atom, std::uint64_t id, const std::string& arn, bool has, std::string& token, std::string& input) {
         auto& st = self->state;
         auto it = st.regs.find(id);
         if (it == st.regs.end()) {  // cannot happen: a registration outlives its polls
@@ -171,6 +173,7 @@ caf::behavior gateway_actor(caf::stateful_actor<GatewayState>* self, caf::actor 
         }
         Registration& r = it->second;
         --r.polls;
+        if (auto p = r.polling.find(arn); p != r.polling.end() && --p->second == 0) r.polling.erase(p);
         if (has) {
           if (!r.worker) {
             fail_lost(self, token, r.name);
@@ -216,6 +219,22 @@ caf::behavior gateway_actor(caf::stateful_actor<GatewayState>* self, caf::actor 
         std::optional<std::uint64_t> id;
         if (h != self->state.holder.end()) id = h->second;
         self->send(self->state.coordinator, beat_atom::value, token, refuse_to(worker_of(self, id), token));
+      },
+      // The console's activities page: every registration, lost ones too
+      // while their last polls are out.
+      [=](overview_atom) -> WorkerViews {
+        WorkerViews out;
+        for (const auto& [id, r] : self->state.regs) {
+          WorkerView v;
+          v.name = r.name;
+          v.activity_arns = r.arns;
+          v.concurrency = r.concurrency;
+          v.held = r.held.size();
+          v.polls = r.polling;
+          v.connected = static_cast<bool>(r.worker);
+          out.push_back(std::move(v));
+        }
+        return out;
       },
   };
 }

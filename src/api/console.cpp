@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
+#include <optional>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -215,6 +217,15 @@ Result<std::string> definition_of(storage::Journal& journal, const storage::Exec
   return sm->definition;
 }
 
+// A history event as GetExecutionHistory renders it, plus `frame`: the
+// engine's frame it belongs to (0: the execution; else a Parallel branch or
+// a Map iteration), which the console groups iterations by.
+void append_event(std::string& out, const engine::Event& e) {
+  bj::object o = engine::to_history_json(e);
+  o["frame"] = e.frame;
+  json::append_json(out, o);
+}
+
 // One Server-Sent Event: `id` lets EventSource resume after a reconnect.
 void append_sse(std::string& out, const char* event, std::int64_t id, const std::string& data) {
   if (event) (out += "event: ") += event, out += '\n';
@@ -224,6 +235,109 @@ void append_sse(std::string& out, const char* event, std::int64_t id, const std:
 }
 
 }  // namespace
+
+// ---------------------------------------------------------- activities
+
+HttpResponse Console::activities() {
+  std::optional<actors::ActivityOverview> live;
+  std::string live_error;
+  if (options_.runtime) {
+    auto o = options_.runtime->activity_overview(1000);
+    if (o.ok()) live = std::move(o).value();
+    else live_error = o.status().message();
+  }
+  std::map<std::string, const actors::ActivityOverview::Activity*> now;
+  if (live)
+    for (const auto& a : live->activities) now[a.arn] = &a;
+  bj::array out;
+  auto add = [&](const std::string& arn, const std::string& name, std::int64_t created_ms) {
+    bj::object o{{"arn", arn}, {"name", name}};
+    if (created_ms) o["createdMs"] = created_ms;
+    if (live) {
+      auto it = now.find(arn);
+      const actors::ActivityOverview::Activity* a = it == now.end() ? nullptr : it->second;
+      o["pending"] = a ? static_cast<std::int64_t>(a->pending) : 0;
+      o["running"] = a ? static_cast<std::int64_t>(a->running) : 0;
+      bj::array pollers;
+      if (a)
+        for (const auto& p : a->http_pollers) pollers.push_back(bj::string_view(p));
+      o["pollers"] = std::move(pollers);
+      bj::array workers;
+      for (const auto& w : live->workers)
+        if (std::find(w.activity_arns.begin(), w.activity_arns.end(), arn) != w.activity_arns.end() && w.connected)
+          workers.push_back(bj::string_view(w.name));
+      o["workers"] = std::move(workers);
+      if (a) now.erase(it);
+    }
+    out.push_back(std::move(o));
+  };
+  std::string after;
+  for (;;) {
+    auto page = journal_.activities(after, 500);
+    if (!page.ok()) return json_error(500, "InternalError", page.status().message());
+    for (const auto& a : *page) add(a.arn, a.name, a.creation_ms);
+    if (page->size() < 500) break;
+    after = page->back().arn;
+  }
+  // Tasks of an activity deleted since they were scheduled still wait.
+  std::vector<std::string> gone;
+  for (const auto& [arn, a] : now) gone.push_back(arn);
+  for (const auto& arn : gone) add(arn, arn.substr(arn.rfind(':') + 1), 0);
+  bj::object body{{"activities", std::move(out)}};
+  if (live) {
+    bj::array workers;
+    for (const auto& w : live->workers) {
+      bj::array arns;
+      for (const auto& a : w.activity_arns) arns.push_back(bj::string_view(a));
+      workers.push_back(bj::object{{"name", w.name},
+                                   {"activities", std::move(arns)},
+                                   {"concurrency", w.concurrency},
+                                   {"held", static_cast<std::int64_t>(w.held)},
+                                   {"connected", w.connected}});
+    }
+    body["workers"] = std::move(workers);
+  } else if (!live_error.empty()) {
+    body["liveError"] = live_error;
+  }
+  return json_response(body);
+}
+
+// --------------------------------------------------- compiled definitions
+
+Result<std::shared_ptr<const asl::StateMachine>> Console::machine_of(const storage::ExecutionRecord& record) {
+  // A revision never changes; stores older than revisions key by the text.
+  std::string key = record.revision_id;
+  std::string definition;
+  if (key.empty()) {
+    auto d = definition_of(journal_, record);
+    if (!d.ok()) return d.status();
+    definition = std::move(d).value();
+    key = "text:" + definition;
+  }
+  {
+    std::lock_guard<std::mutex> l(cache_mu_);
+    if (auto it = machine_index_.find(key); it != machine_index_.end()) {
+      machines_.splice(machines_.begin(), machines_, it->second);
+      return it->second->second;
+    }
+  }
+  if (definition.empty()) {
+    auto d = definition_of(journal_, record);
+    if (!d.ok()) return d.status();
+    definition = std::move(d).value();
+  }
+  auto compiled = asl::compile_text(definition);  // outside the lock: ~ms for a big definition
+  if (!compiled.ok()) return compiled.status();
+  std::lock_guard<std::mutex> l(cache_mu_);
+  if (machine_index_.count(key)) return *compiled;  // another thread was quicker
+  machines_.emplace_front(key, *compiled);
+  machine_index_[key] = machines_.begin();
+  while (machines_.size() > std::max<std::size_t>(options_.machine_cache, 1)) {
+    machine_index_.erase(machines_.back().first);
+    machines_.pop_back();
+  }
+  return std::move(compiled).value();
+}
 
 // ------------------------------------------------------------------ Console
 
@@ -425,19 +539,9 @@ void Console::api(const std::string& method, const std::vector<std::string>& p, 
     if (more) o["next"] = std::to_string(cursor.start_ms) + "." + std::to_string(cursor.seq);
     return respond(json_response(o));
   }
-  // GET /activities: every activity, in ARN order.
-  if (n == 1 && is(0, "activities")) {
-    bj::array out;
-    std::string after;
-    for (;;) {
-      auto page = journal_.activities(after, 500);
-      if (!page.ok()) return respond(json_error(500, "InternalError", page.status().message()));
-      for (const auto& a : *page) out.push_back(bj::object{{"arn", a.arn}, {"name", a.name}, {"createdMs", a.creation_ms}});
-      if (page->size() < 500) break;
-      after = page->back().arn;
-    }
-    return respond(json_response(bj::object{{"activities", std::move(out)}}));
-  }
+  // GET /activities: every activity, in ARN order, with its tasks and
+  // pollers now; and the remote workers connected.
+  if (n == 1 && is(0, "activities")) return respond(activities());
   if (n < 2 || !is(0, "executions")) return respond(json_error(404, "NotFound", "No such console endpoint"));
 
   const std::string& arn = p[1];
@@ -472,7 +576,7 @@ void Console::api(const std::string& method, const std::vector<std::string>& p, 
     for (const auto& e : *events) {
       if (!first) out += ',';
       first = false;
-      json::append_json(out, engine::to_history_json(e));
+      append_event(out, e);
     }
     out += "]}";
     return respond(json_response(200, std::move(out)));
@@ -480,9 +584,7 @@ void Console::api(const std::string& method, const std::vector<std::string>& p, 
   // GET /executions/{arn}/state?at=N: the state after the decision that
   // produced event N, by the same fold that recovery and `stepd replay` use.
   if (n == 3 && is(2, "state")) {
-    auto definition = definition_of(journal_, *rec);
-    if (!definition.ok()) return respond(json_error(500, "InternalError", definition.status().message()));
-    auto machine = asl::compile_text(*definition);
+    auto machine = machine_of(*rec);
     if (!machine.ok()) return respond(json_error(500, "InternalError", machine.status().message()));
     auto events = journal_.history(*seq);
     if (!events.ok()) return respond(json_error(500, "InternalError", events.status().message()));
@@ -574,7 +676,9 @@ bool Console::pump(Feed& f) {
   std::string out;
   for (const auto& e : *events) {
     if (e.id <= f.last_id) continue;
-    append_sse(out, nullptr, e.id, json::to_json(engine::to_history_json(e)));
+    std::string data;
+    append_event(data, e);
+    append_sse(out, nullptr, e.id, data);
     f.last_id = e.id;
   }
   const bool closed = rec->status != "RUNNING";

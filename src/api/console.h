@@ -13,14 +13,18 @@
 // the journal for every open live feed (no thread per feed).
 
 #include <condition_variable>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "src/api/dispatch.h"
 #include "src/api/http_server.h"
+#include "src/asl/machine.h"
 #include "storage/journal.h"
 
 namespace stepd::api {
@@ -33,6 +37,12 @@ struct ConsoleOptions {
   // How often an open live feed looks for new events (the console shows a
   // state change within 100 ms of its event becoming durable).
   int feed_poll_ms = 20;
+  // The runtime, for what lives only in memory (activity queues, pollers,
+  // remote workers); null: the activities page shows the stored ones only.
+  // REQUIRES: outlives the Console.
+  actors::Runtime* runtime = nullptr;
+  // Compiled definitions kept for the replay debugger (by revision).
+  std::size_t machine_cache = 32;
 };
 
 class Console {
@@ -62,6 +72,10 @@ class Console {
   void asset(const std::string& path, Respond respond);
   void open_feed(const std::string& execution_arn, std::int64_t after, Respond respond);
   void feed_loop();
+  HttpResponse activities();  // GET /console/api/activities
+  // The execution's definition, compiled; kept (LRU) by revision so each
+  // step of the replay debugger does not compile it again.
+  Result<std::shared_ptr<const asl::StateMachine>> machine_of(const storage::ExecutionRecord& record);
   // True when the feed is over (sent its last event, or its client left).
   bool pump(Feed& feed);
 
@@ -73,6 +87,12 @@ class Console {
   std::condition_variable cv_;  // wakes the feed thread: a new feed, or stop
   std::vector<std::shared_ptr<Feed>> feeds_;  // GUARDED_BY(mu_)
   bool stopping_ = false;                     // GUARDED_BY(mu_)
+
+  using MachineEntry = std::pair<std::string, std::shared_ptr<const asl::StateMachine>>;
+  std::mutex cache_mu_;
+  std::list<MachineEntry> machines_;  // GUARDED_BY(cache_mu_): most recently used first
+  std::unordered_map<std::string, std::list<MachineEntry>::iterator> machine_index_;  // GUARDED_BY(cache_mu_)
+
   std::thread feed_thread_;                   // last: starts once the rest is built
 };
 

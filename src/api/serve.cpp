@@ -110,6 +110,7 @@ int serve(const ServeOptions& o) {
   // The web console (issue #8) on the same port: GET and /console/...
   ConsoleOptions copts;
   copts.account = o.account;
+  copts.runtime = runtime->get();  // the activities page's queues and workers
   Console console(**journal, dispatcher, copts);
 
   HttpServerOptions ho;

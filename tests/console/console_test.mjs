@@ -5,17 +5,22 @@
 //   1. create a state machine in the editor (diagnostics shown as you type);
 //   2. start an execution and watch the graph colour itself live (a Wait
 //      keeps it observably in progress), then open its history;
-//   3. a run whose activity worker fails: jump to the failure, step the
+//   3. a Parallel holding a Map: open a Map iteration and a Parallel branch,
+//      each with its own graph colours, history, input and output;
+//   4. a run whose activity worker fails: jump to the failure, step the
 //      replay debugger back to the failing state and see its input, then
 //      Redrive it; the worker succeeds this time and the run SUCCEEDS;
-//   4. timings: the live feed's delay, and a 25,000-event execution's page.
+//   5. the activities page: tasks pending and running, an HTTP long poll,
+//      a remote worker (build/stepd-echo-worker) and the tasks it holds;
+//   6. timings: the live feed's delay, and a 25,000-event execution's page
+//      (bench/console_bench.mjs measures them in a Release build).
 //
 // Usage: node console_test.mjs STEPD_BINARY SCREENSHOT_DIR
 // Exit 0 when every check passes, 1 otherwise, 77 (skipped) without Chromium.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 
 const [stepd, shots] = process.argv.slice(2);
@@ -45,13 +50,16 @@ const step = (s) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)} s] ${
 // ------------------------------------------------------------------ server
 const data = mkdtempSync(join(tmpdir(), "stepd-console-data-"));
 const profile = mkdtempSync(join(tmpdir(), "stepd-console-chromium-"));
-const server = spawn(stepd, ["serve", "--port", "0", "--data", data, "--activity-poll-seconds", "1"], {
+const server = spawn(stepd, ["serve", "--port", "0", "--data", data, "--activity-poll-seconds", "1", "--worker-port", "0"], {
   stdio: ["ignore", "inherit", "pipe"],
 });
+let workerPort = 0;
 const base = await new Promise((resolve, reject) => {
   let seen = "";
   server.stderr.on("data", (chunk) => {
     seen += chunk;
+    const w = seen.match(/workers on tcp:\/\/[^\s:]+:(\d+)/);
+    if (w) workerPort = Number(w[1]);
     const m = seen.match(/listening on (http:\/\/\S+)/);
     if (m) resolve(m[1]);
   });
@@ -181,7 +189,85 @@ try {
   await page.locator(".history").scrollIntoViewIfNeeded();
   await shot("06-history");
 
-  // ------------------------------------------- 3. a failure, replay, redrive
+  // ------------------------------- 3. Map iterations and Parallel branches
+  step("open a Map iteration and a Parallel branch");
+  await aws("CreateStateMachine", {
+    name: "console-fanout",
+    roleArn: "arn:aws:iam::123456789012:role/r",
+    definition: JSON.stringify({
+      StartAt: "Fan",
+      States: {
+        Fan: {
+          Type: "Parallel",
+          Branches: [
+            {
+              StartAt: "Each",
+              States: {
+                Each: {
+                  Type: "Map",
+                  ItemsPath: "$.items",
+                  ItemProcessor: {
+                    StartAt: "Check",
+                    States: {
+                      Check: { Type: "Choice", Choices: [{ Variable: "$", NumericGreaterThan: 2, Next: "Big" }], Default: "Small" },
+                      Big: { Type: "Pass", Result: "big", End: true },
+                      Small: { Type: "Pass", Result: "small", End: true },
+                    },
+                  },
+                  End: true,
+                },
+              },
+            },
+            { StartAt: "Side", States: { Side: { Type: "Pass", Result: { side: 1 }, End: true } } },
+          ],
+          End: true,
+        },
+      },
+    }),
+  });
+  {
+    const x = await aws("StartExecution", { stateMachineArn: ARN("stateMachine", "console-fanout"), name: "fan-1", input: JSON.stringify({ items: [1, 2, 3, 4] }) });
+    await page.goto(`${base}/#/executions/${encodeURIComponent(x.executionArn)}`);
+    await page.waitForSelector('[data-testid="exec-status"] .badge-SUCCEEDED');
+    // A click anywhere in the item processor selects its Map, which lists its iterations.
+    await page.click('.graph [data-group="Fan/0/Each/items"]', { position: { x: 8, y: 8 } });
+    await page.waitForSelector('[data-testid="children"]');
+    const listed = await page.$$eval('[data-testid="children"] tbody tr', (rows) => rows.map((r) => r.textContent));
+    check("a Map lists its iterations with their status", listed.length === 4 && listed.every((t) => t.includes("SUCCEEDED")), listed);
+    await shot("06a-map-iterations");
+    await page.click('[data-testid="children"] tbody tr:nth-child(3) [data-testid="open-frame"]');
+    await page.waitForSelector('[data-testid="scope"]');
+    check("an iteration has its own address", /#\/executions\/.+\/frames\/\d+$/.test(page.url()), page.url());
+    check("the path to it is shown", /Fan · branch 1.*Each · iteration 2/.test(await page.textContent('[data-testid="scope"]')), await page.textContent('[data-testid="scope"]'));
+    await page.waitForSelector('.graph [data-state="Big"]');
+    const inner = await page.$$eval(".graph [data-state]", (els) => els.map((e) => e.getAttribute("data-state")).sort());
+    check("the iteration's graph is the item processor", JSON.stringify(inner) === JSON.stringify(["Big", "Check", "Small"]), inner);
+    check("…coloured by that iteration only (item 3 > 2: Big)", (await nodeStatus("Big")) === "succeeded" && (await nodeStatus("Small")) === "none");
+    const iterRows = await page.$$eval('[data-testid="history"] .row', (els) => els.map((e) => e.textContent));
+    check("its history holds its events only", iterRows.length === 6 && iterRows[0].includes("MapIterationStarted") && iterRows.some((t) => t.includes("PassStateEntered") && t.includes("Big")), iterRows);
+    const io = await page.textContent('[data-testid="io"]');
+    const input = await page.textContent('[data-testid="io"] .panel:first-child pre');
+    check("its input and output are shown", io.includes("Input of Each · iteration 2") && io.includes('"big"') && input.trim() === "3", io);
+    await shot("06b-map-iteration");
+    await page.click('[data-testid="scope-prev"]');
+    await page.click('[data-testid="scope-prev"]');
+    await page.waitForSelector('[data-testid="scope"] >> text=Each · iteration 0');
+    check("◀ goes to the previous iteration (item 1: Small)", (await waitStatus("Small", "succeeded", 3000)) && (await nodeStatus("Big")) === "none");
+    // Back to the execution, then the Parallel's second branch.
+    await page.click('[data-testid="scope-top"]');
+    await page.waitForSelector('.graph [data-state="Fan"]');
+    await page.click('.graph [data-state="Fan"]', { position: { x: 20, y: 10 } });
+    const branches = await page.$$eval('[data-testid="children"] tbody tr', (rows) => rows.map((r) => r.textContent));
+    check("a Parallel lists its branches", branches.length === 2, branches);
+    await page.click('[data-testid="children"] tbody tr:nth-child(2) [data-testid="open-frame"]');
+    await page.waitForSelector('[data-testid="scope"] >> text=Fan · branch 2');
+    const side = await page.$$eval(".graph [data-state]", (els) => els.map((e) => e.getAttribute("data-state")));
+    check("a branch's graph is that branch", JSON.stringify(side) === JSON.stringify(["Side"]) && (await nodeStatus("Side")) === "succeeded", side);
+    check("a branch's output is shown", (await page.textContent('[data-testid="io"]')).includes('"side"'));
+    await shot("06c-parallel-branch");
+  }
+
+  // ------------------------------------------- 4. a failure, replay, redrive
   step("a failed run: replay debugger, then redrive");
   const activity = (await aws("CreateActivity", { name: "console-work" })).activityArn;
   await fetch(`${base}/console/api/machines`, {
@@ -256,7 +342,69 @@ try {
   check("the debugger follows the run to its end", await page.waitForSelector('[data-testid="folded"] >> text=Pending work (0)', { timeout: 5000 }).then(() => true, () => false));
   await shot("09-redriven-succeeded");
 
-  // ------------------------------------------------------------ 4. timings
+  // ------------------------------------------------------- 5. activities
+  step("the activities page: queues, an HTTP poller, a remote worker");
+  {
+    const echoBin = resolve(dirname(stepd), "stepd-echo-worker"); // built beside stepd
+    const echoArn = (await aws("CreateActivity", { name: "console-echo" })).activityArn;
+    await aws("CreateStateMachine", {
+      name: "console-echo",
+      roleArn: "arn:aws:iam::123456789012:role/r",
+      definition: JSON.stringify({ StartAt: "Echo", States: { Echo: { Type: "Task", Resource: echoArn, End: true } } }),
+    });
+    let worker;
+    if (!existsSync(echoBin) || !workerPort) {
+      check(`the remote worker runs (${echoBin}, worker port ${workerPort})`, false);
+    } else {
+      // Holds each task a minute: two held at a time, the third pending.
+      worker = spawn(echoBin, ["--connect", `127.0.0.1:${workerPort}`, "--activity", echoArn, "--concurrency", "2", "--delay-ms", "60000", "--name", "console-echo-worker"], { stdio: "inherit" });
+      worker.on("error", (e) => check("the remote worker starts", false, e.message));
+    }
+    // An HTTP worker long-polls the other activity meanwhile (1 s polls, again and again).
+    let polling = true;
+    const poller = (async () => {
+      while (polling) await aws("GetActivityTask", { activityArn: activity, workerName: "console-poller" }).catch(() => {});
+    })();
+    await page.goto(`${base}/#/activities`);
+    await page.waitForSelector('[data-testid="remote-workers"] [data-worker="console-echo-worker"]', { timeout: 10000 }).catch(() => {});
+    for (let i = 0; i < 3; i++) await aws("StartExecution", { stateMachineArn: ARN("stateMachine", "console-echo"), input: JSON.stringify({ n: i }) });
+    const row = '[data-testid="activities"] tr[data-activity="console-echo"]';
+    const seen = await page
+      .waitForFunction(
+        (row) => {
+          const r = document.querySelector(row);
+          const w = document.querySelector('[data-worker="console-echo-worker"] [data-testid="held"]');
+          const p = document.querySelector('[data-activity="console-work"] [data-testid="pollers"]');
+          return r?.querySelector('[data-testid="pending"]')?.textContent === "1" &&
+            r?.querySelector('[data-testid="running"]')?.textContent === "2" && w?.textContent === "2" && p?.textContent.includes("console-poller");
+        },
+        row,
+        { timeout: 10000 },
+      )
+      .then(() => true, () => false);
+    const text = await page.textContent("main");
+    check("the activities page shows 1 pending, 2 running, the worker holding 2, the HTTP poller", seen, text);
+    check("the worker's activities and concurrency are listed", /console-echo-worker\s*console-echo\s*2\s*2\s*connected/.test(text), text);
+    await shot("11-activities");
+    polling = false;
+    await poller;
+    worker?.kill("SIGKILL");
+    // Lost: its tasks fail at once (stepd.WorkerLost); it is listed until its last polls come back.
+    const lost = await page
+      .waitForFunction(() => {
+        const w = document.querySelector('[data-worker="console-echo-worker"]');
+        return !w || w.querySelector(".pill.lost") !== null;
+      }, null, { timeout: 15000 })
+      .then(() => true, () => false);
+    check("a killed worker shows lost", lost);
+    const failed = await page
+      .waitForFunction(() => document.querySelector('[data-activity="console-echo"] [data-testid="running"]')?.textContent === "0", null, { timeout: 15000 })
+      .then(() => true, () => false);
+    check("…and the tasks it held are no longer running", failed);
+    await shot("12-activities-worker-lost");
+  }
+
+  // ------------------------------------------------------------ 6. timings
   step("timings: live feed delay, a 25,000-event execution");
   // The live feed: from an event's timestamp (its fact's time, before the
   // commit) to the browser showing it.

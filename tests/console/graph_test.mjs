@@ -3,7 +3,9 @@
 // Parallel branches and Map item processors included) and its edge set
 // exactly the transitions (Next, Choice rules and Default, Catch), nested
 // Parallel and Map included. The expectations are written out by hand.
-// Then status.ts: what each state became, read from a history.
+// Then status.ts: what each state became, read from a history; and
+// frames.ts: Map iterations and Parallel branches, read from histories
+// shaped as stepd's console history endpoint returns them (with `frame`).
 //
 // Usage: node graph_test.mjs   (exit 0 when all pass)
 import { createRequire } from "node:module";
@@ -32,6 +34,7 @@ async function loadModule(name) {
 
 const { buildGraph } = await loadModule("graph");
 const { picture, stateNames } = await loadModule("status");
+const { frameTree, within, pathTo, frameLabel } = await loadModule("frames");
 
 const cases = [
   {
@@ -192,4 +195,114 @@ const mid = picture(h, retrying);
 want("during a retry", [mid.states.get("Call"), mid.states.has("Fan"), mid.execution], ["retried", false, "RUNNING"]);
 const later = picture(h, running);
 want("a state in progress", [later.states.get("Handler"), later.current], ["running", "Handler"]);
+
+// ---------------------------------------------------------------- frames.ts
+// Histories as `stepd serve` records them (ids, frames, types, names,
+// indices, payloads), written out by hand.
+function history(rows) {
+  return rows.map(([id, frame, type, name, index, payload]) => {
+    const e = { id, previousEventId: id - 1, timestamp: 1700000000 + id / 1000, type, frame };
+    const d = {};
+    if (name !== undefined) d.name = name;
+    if (index !== undefined) d.index = index;
+    if (payload !== undefined) d[/Exited$/.test(type) ? "output" : "input"] = payload;
+    if (Object.keys(d).length) e[type.charAt(0).toLowerCase() + type.slice(1) + "EventDetails"] = d;
+    return e;
+  });
+}
+const fanout = {
+  StartAt: "Fan",
+  States: {
+    Fan: {
+      Type: "Parallel",
+      End: true,
+      Branches: [
+        { StartAt: "Each", States: { Each: { Type: "Map", End: true, ItemProcessor: { StartAt: "Check", States: { Check: { Type: "Pass", End: true } } } } } },
+        { StartAt: "Side", States: { Side: { Type: "Pass", End: true } } },
+      ],
+    },
+  },
+};
+{
+  const h = history([
+    [1, 0, "ExecutionStarted"],
+    [2, 0, "ParallelStateEntered", "Fan", undefined, '{"items":[1,2]}'],
+    [3, 0, "ParallelStateStarted"],
+    [4, 1, "MapStateEntered", "Each", undefined, '{"items":[1,2]}'],
+    [5, 1, "MapStateStarted"],
+    [6, 1, "MapIterationStarted", "Each", 0],
+    [7, 3, "PassStateEntered", "Check", undefined, "1"],
+    [8, 3, "PassStateExited", "Check", undefined, '"one"'],
+    [9, 1, "MapIterationSucceeded", "Each", 0],
+    [10, 1, "MapIterationStarted", "Each", 1],
+    [11, 4, "PassStateEntered", "Check", undefined, "2"],
+    [12, 4, "PassStateExited", "Check", undefined, '"two"'],
+    [13, 1, "MapIterationSucceeded", "Each", 1],
+    [14, 1, "MapStateSucceeded"],
+    [15, 1, "MapStateExited", "Each", undefined, '["one","two"]'],
+    [16, 2, "PassStateEntered", "Side", undefined, '{"items":[1,2]}'],
+    [17, 2, "PassStateExited", "Side", undefined, '{"side":1}'],
+    [18, 0, "ParallelStateSucceeded"],
+    [19, 0, "ParallelStateExited", "Fan"],
+    [20, 0, "ExecutionSucceeded"],
+  ]);
+  const t = frameTree(h, fanout, false);
+  const shape = (id) => {
+    const f = t.frames.get(id);
+    return f && [f.parent, f.state, f.kind, f.index, f.status];
+  };
+  want("Parallel branches: frames 1 and 2", [shape(1), shape(2)], [[0, "Fan", "branch", 0, "succeeded"], [0, "Fan", "branch", 1, "succeeded"]]);
+  want("Map iterations: frames 3 and 4 inside branch 1", [shape(3), shape(4)], [[1, "Each", "iteration", 0, "succeeded"], [1, "Each", "iteration", 1, "succeeded"]]);
+  want("an iteration's events: its MapIteration* events and its own", t.frames.get(4).events.map((i) => h[i].id), [10, 11, 12, 13]);
+  want("a branch's events include its iterations'", t.frames.get(1).events.map((i) => h[i].id), [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+  want("an iteration's input and output", [t.frames.get(4).input, t.frames.get(4).output], ["2", '"two"']);
+  want("children by state", [t.byState.get("Each").map((f) => f.id), t.byState.get("Fan").map((f) => f.id)], [[3, 4], [1, 2]]);
+  want("within", [within(t, 4, 1), within(t, 4, 2), within(t, 2, 0), within(t, 1, 4)], [true, false, true, false]);
+  want("the path to an iteration", pathTo(t, 4).map(frameLabel), ["Fan · branch 1", "Each · iteration 1"]);
+  want("an item processor's definition", t.frames.get(3).definition, { StartAt: "Check", States: { Check: { Type: "Pass", End: true } } });
+  want("a branch's definition", t.frames.get(2).definition, { StartAt: "Side", States: { Side: { Type: "Pass", End: true } } });
+  // The same run cut after event 11: iteration 1 runs, branch 2 has not started.
+  const cut = frameTree(h.slice(0, 11), fanout, true);
+  want("while it runs", [cut.frames.get(4).status, cut.frames.get(1).status, cut.frames.has(2)], ["running", "running", false]);
+}
+{
+  // A Parallel in a Parallel's first branch: the inner one's branches are numbered after the outer's.
+  const nested = {
+    StartAt: "Outer",
+    States: {
+      Outer: {
+        Type: "Parallel",
+        End: true,
+        Branches: [
+          { StartAt: "Inner", States: { Inner: { Type: "Parallel", End: true, Branches: [{ StartAt: "A", States: { A: { Type: "Pass", End: true } } }, { StartAt: "B", States: { B: { Type: "Pass", End: true } } }] } } },
+          { StartAt: "C", States: { C: { Type: "Pass", End: true } } },
+        ],
+      },
+    },
+  };
+  const h = history([
+    [1, 0, "ExecutionStarted"], [2, 0, "ParallelStateEntered", "Outer"], [3, 0, "ParallelStateStarted"],
+    [4, 1, "ParallelStateEntered", "Inner"], [5, 1, "ParallelStateStarted"],
+    [6, 3, "PassStateEntered", "A"], [7, 3, "PassStateExited", "A"], [8, 4, "PassStateEntered", "B"], [9, 4, "PassStateExited", "B"],
+    [10, 1, "ParallelStateSucceeded"], [11, 1, "ParallelStateExited", "Inner"],
+    [12, 2, "PassStateEntered", "C"], [13, 2, "PassStateExited", "C"],
+    [14, 0, "ParallelStateSucceeded"], [15, 0, "ParallelStateExited", "Outer"], [16, 0, "ExecutionSucceeded"],
+  ]);
+  const t = frameTree(h, nested, false);
+  want("nested Parallels", [1, 2, 3, 4].map((id) => { const f = t.frames.get(id); return `${f.parent}:${frameLabel(f)}:${f.status}`; }),
+    ["0:Outer · branch 1:succeeded", "0:Outer · branch 2:succeeded", "1:Inner · branch 1:succeeded", "1:Inner · branch 2:succeeded"]);
+}
+{
+  // A Map whose iteration 1 fails (a Fail state): the Map fails, its Catch goes on.
+  const h = history([
+    [1, 0, "ExecutionStarted"], [2, 0, "MapStateEntered", "M"], [3, 0, "MapStateStarted"],
+    [4, 0, "MapIterationStarted", "M", 0], [5, 1, "PassStateEntered", "Ok", undefined, "0"], [6, 1, "PassStateExited", "Ok", undefined, "0"],
+    [7, 0, "MapIterationSucceeded", "M", 0],
+    [8, 0, "MapIterationStarted", "M", 1], [9, 2, "FailStateEntered", "Boom", undefined, "1"],
+    [10, 0, "MapIterationFailed", "M", 1], [11, 0, "MapStateFailed"], [12, 0, "MapStateExited", "M"],
+    [13, 0, "PassStateEntered", "Caught"], [14, 0, "PassStateExited", "Caught"], [15, 0, "ExecutionSucceeded"],
+  ]);
+  const t = frameTree(h, undefined, false);
+  want("a failed iteration", [t.frames.get(1).status, t.frames.get(2).status, t.frames.get(2).output, t.frames.get(2).input], ["succeeded", "failed", undefined, "1"]);
+}
 process.exit(failures ? 1 : 0);

@@ -2,15 +2,33 @@
 // per state (live, from the server's event feed), the history, and the
 // replay debugger: a cursor over the events that shows the graph and the
 // folded state (data, variables, pending work) as they were at that event.
+//
+// A Map iteration or a Parallel branch opens in the same page (its own
+// route, #/executions/ARN/frames/N): the graph of its item processor or
+// branch coloured by its events only, its history, input and output.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, type Execution, type FoldedState, type HistoryEvent } from "./api";
+import { frameLabel, frameTree, pathTo, statesIn, within, type FrameInfo, type FrameTree } from "./frames";
 import { GraphView } from "./GraphView";
 import { HistoryTable } from "./HistoryTable";
 import { useLayout } from "./hooks";
 import { firstFailure, picture, stateNames } from "./status";
 import { Badge, duration, href, Json, Panel, when } from "./ui";
 
-export function ExecutionPage({ arn }: { arn: string }) {
+// The number of entries of a sorted array below `x`.
+function below(sorted: number[], x: number): number {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const FRAME_BADGE: Record<string, string> = { running: "RUNNING", succeeded: "SUCCEEDED", failed: "FAILED", aborted: "ABORTED" };
+
+export function ExecutionPage({ arn, frame = 0 }: { arn: string; frame?: number }) {
   const [exec, setExec] = useState<Execution>();
   const [events, setEvents] = useState<HistoryEvent[]>([]);
   const [error, setError] = useState<string>();
@@ -66,9 +84,33 @@ export function ExecutionPage({ arn }: { arn: string }) {
   const names = useMemo(() => stateNames(events), [events]);
   const at = cursor ?? events.length; // events shown: [0, at)
   const pic = useMemo(() => picture(events, at, names), [events, at, names]);
+  const definition = useMemo(() => {
+    try {
+      return exec?.definition ? JSON.parse(exec.definition) : undefined;
+    } catch {
+      return undefined;
+    }
+  }, [exec?.definition]);
+  const tree = useMemo(() => frameTree(events, definition, exec?.status === "RUNNING"), [events, definition, exec?.status]);
+  // The frame opened (0: the whole execution), once the history names it.
+  const scope = tree.frames.has(frame) ? frame : 0;
+  const info = tree.frames.get(scope);
+  // (the same text for every iteration of a Map: laid out once)
+  const sub = useMemo(() => (info ? JSON.stringify(info.definition ?? null) : undefined), [info?.definition]);
   const placed = useLayout(exec?.definition);
+  const placedSub = useLayout(sub);
+  const inSub = useMemo(() => statesIn(sub ? JSON.parse(sub) ?? undefined : undefined), [sub]);
+  const rows = info?.events; // history indices in scope; undefined: all
+  const scopedEvents = useMemo(() => (rows ? rows.map((i) => events[i]) : events), [rows, events, rows?.length]);
+  const scopedAt = rows ? below(rows, at) : at;
+  const scopedPic = useMemo(
+    () => (rows ? picture(scopedEvents, scopedAt, names, pic.execution) : pic),
+    [rows, scopedEvents, scopedAt, names, pic],
+  );
   const failure = useMemo(() => firstFailure(events), [events]);
   const status = pic.execution !== "RUNNING" || !exec ? (cursor === null && exec ? exec.status : pic.execution) : "RUNNING";
+  const link = (f: number) => (f ? href("executions", arn, "frames", String(f)) : href("executions", arn));
+  const open = (f: number) => (location.hash = link(f));
 
   if (error) return <p class="error">{error}</p>;
   if (!exec) return <p class="muted">loading…</p>;
@@ -104,9 +146,14 @@ export function ExecutionPage({ arn }: { arn: string }) {
       </Panel>
 
       <div class="exec-grid">
-        <Panel title={cursor === null ? "Graph (live)" : `Graph at event ${events[at - 1]?.id ?? 0}`}>
+        <Panel title={(cursor === null ? "Graph (live)" : `Graph at event ${events[at - 1]?.id ?? 0}`) + (info ? ` · ${frameLabel(info)}` : "")}>
+          <Scope tree={tree} scope={scope} open={open} link={link} />
           <Legend />
-          <GraphView layout={placed} statuses={pic.states} current={cursor === null ? undefined : pic.current} onSelect={setSelectedState} />
+          {info ? (
+            <GraphView key="sub" layout={placedSub} statuses={scopedPic.states} current={cursor === null ? undefined : scopedPic.current} onSelect={setSelectedState} />
+          ) : (
+            <GraphView key="top" layout={placed} statuses={pic.states} current={cursor === null ? undefined : pic.current} onSelect={setSelectedState} />
+          )}
         </Panel>
         <Replay
           arn={arn}
@@ -116,20 +163,71 @@ export function ExecutionPage({ arn }: { arn: string }) {
           setCursor={setCursor}
           failure={failure}
           status={status}
+          tree={tree}
+          link={link}
         />
       </div>
 
-      {selectedState && <StateDetails name={selectedState} events={events.slice(0, at)} names={names} onClose={() => setSelectedState(undefined)} />}
+      {selectedState && (
+        <StateDetails
+          name={selectedState}
+          // A state of the iteration opened: as it ran in that iteration.
+          events={inSub.has(selectedState) ? scopedEvents.slice(0, scopedAt) : events.slice(0, at)}
+          names={names}
+          childFrames={(tree.byState.get(selectedState) ?? []).filter((f) => !inSub.has(selectedState) || within(tree, f.parent, scope))}
+          link={link}
+          current={scope}
+          onClose={() => setSelectedState(undefined)}
+        />
+      )}
 
-      <div class="io-grid">
-        <Panel title="Input"><Json text={exec.input} /></Panel>
-        <Panel title={exec.error ? "Error" : "Output"}>
-          {exec.output !== undefined ? <Json text={exec.output} /> : exec.error ? <Json value={{ error: exec.error, cause: exec.cause }} /> : <p class="muted">not yet</p>}
-        </Panel>
-      </div>
+      {info ? (
+        <div class="io-grid" data-testid="io">
+          <Panel title={`Input of ${frameLabel(info)}`}>
+            {info.input !== undefined ? <Json text={info.input} /> : <p class="muted">not yet</p>}
+          </Panel>
+          <Panel title={`Output of ${frameLabel(info)}`}>
+            <p data-testid="frame-status"><Badge status={FRAME_BADGE[info.status]} /> <span class="muted">{info.events.length} events{info.firstMs !== undefined ? ` · ${duration((info.lastMs ?? 0) - info.firstMs)}` : ""}</span></p>
+            {info.output !== undefined ? <Json text={info.output} /> : <p class="muted">{info.status === "running" ? "not yet" : "none: it did not succeed"}</p>}
+          </Panel>
+        </div>
+      ) : (
+        <div class="io-grid" data-testid="io">
+          <Panel title="Input"><Json text={exec.input} /></Panel>
+          <Panel title={exec.error ? "Error" : "Output"}>
+            {exec.output !== undefined ? <Json text={exec.output} /> : exec.error ? <Json value={{ error: exec.error, cause: exec.cause }} /> : <p class="muted">not yet</p>}
+          </Panel>
+        </div>
+      )}
 
-      <HistoryPanel events={events} names={names} cursor={cursor} setCursor={setCursor} t0={t0} />
+      <HistoryPanel events={events} rows={rows} label={info ? frameLabel(info) : undefined} names={names} cursor={cursor} setCursor={setCursor} t0={t0} />
     </>
+  );
+}
+
+// Where the page is: the execution, or an iteration / branch in it (and
+// the ones around it), with links back up and to its siblings.
+function Scope({ tree, scope, open, link }: { tree: FrameTree; scope: number; open: (f: number) => void; link: (f: number) => string }) {
+  if (!scope) return null;
+  const path = pathTo(tree, scope);
+  const me = path[path.length - 1];
+  const siblings = (tree.byState.get(me.state) ?? []).filter((f) => f.parent === me.parent);
+  const i = siblings.indexOf(me);
+  return (
+    <div class="scope" data-testid="scope">
+      <a href={link(0)} data-testid="scope-top">Execution</a>
+      {path.map((f) => (
+        <>
+          {" › "}
+          {f === me ? <b>{frameLabel(f)}</b> : <a href={link(f.id)}>{frameLabel(f)}</a>}
+        </>
+      ))}
+      <span class="scope-nav">
+        <button disabled={i <= 0} onClick={() => open(siblings[i - 1].id)} title="The previous one" data-testid="scope-prev">◀</button>
+        <span class="muted">{i + 1} of {siblings.length}</span>
+        <button disabled={i < 0 || i + 1 >= siblings.length} onClick={() => open(siblings[i + 1].id)} title="The next one" data-testid="scope-next">▶</button>
+      </span>
+    </div>
   );
 }
 
@@ -151,11 +249,13 @@ interface ReplayProps {
   setCursor: (c: number | null) => void;
   failure: number;
   status: string;
+  tree: FrameTree;
+  link: (f: number) => string;
 }
 
 // The debugger: slider and step buttons; the folded state at the cursor
 // comes from the server (GET .../state?at=ID), computed by engine::fold.
-function Replay({ arn, events, names, cursor, setCursor, failure, status }: ReplayProps) {
+function Replay({ arn, events, names, cursor, setCursor, failure, status, tree, link }: ReplayProps) {
   const n = events.length;
   const at = cursor ?? n;
   const ev = events[at - 1];
@@ -206,7 +306,15 @@ function Replay({ arn, events, names, cursor, setCursor, failure, status }: Repl
               folded.state.frames.map((f) => (
                 <div class="frame">
                   <div>
-                    <b>{f.state ?? "(between states)"}</b> <span class="muted">frame {f.frame}{f.parent !== undefined ? ` · child ${f.index} of frame ${f.parent}` : ""} · {f.phase}{f.retryCount ? ` · retry ${f.retryCount}` : ""}</span>
+                    <b>{f.state ?? "(between states)"}</b>{" "}
+                    <span class="muted">
+                      {tree.frames.get(f.frame) ? (
+                        <a href={link(f.frame)} data-testid="frame-link">{frameLabel(tree.frames.get(f.frame)!)}</a>
+                      ) : (
+                        `frame ${f.frame}`
+                      )}
+                      {f.parent !== undefined && !tree.frames.get(f.frame) ? ` · child ${f.index} of frame ${f.parent}` : ""} · {f.phase}{f.retryCount ? ` · retry ${f.retryCount}` : ""}
+                    </span>
                   </div>
                   <div class="muted small">input</div>
                   <Json value={f.input} />
@@ -223,7 +331,17 @@ function Replay({ arn, events, names, cursor, setCursor, failure, status }: Repl
 }
 
 // Per state: its last input, output and errors, from the events so far.
-function StateDetails({ name, events, names, onClose }: { name: string; events: HistoryEvent[]; names: Map<number, string>; onClose: () => void }) {
+interface StateDetailsProps {
+  name: string;
+  events: HistoryEvent[];
+  names: Map<number, string>;
+  childFrames: FrameInfo[]; // a Map's iterations or a Parallel's branches (in the scope shown)
+  link: (f: number) => string;
+  current: number; // the frame opened
+  onClose: () => void;
+}
+
+function StateDetails({ name, events, names, childFrames, link, current, onClose }: StateDetailsProps) {
   const mine = events.filter((e) => names.get(e.id) === name);
   const entered = [...mine].reverse().find((e) => e.type.endsWith("StateEntered"));
   const exited = [...mine].reverse().find((e) => e.type.endsWith("StateExited"));
@@ -242,33 +360,101 @@ function StateDetails({ name, events, names, onClose }: { name: string; events: 
           <Json value={failures.map((e) => ({ id: e.id, type: e.type, ...d(e) }))} />
         </>
       )}
+      {childFrames.length > 0 && <Children list={childFrames} link={link} current={current} />}
     </Panel>
   );
 }
 
-function HistoryPanel({ events, names, cursor, setCursor, t0 }: { events: HistoryEvent[]; names: Map<number, string>; cursor: number | null; setCursor: (c: number | null) => void; t0?: number }) {
+// A Map's iterations / a Parallel's branches: a page of them at a time,
+// filtered by status; each opens in the page.
+function Children({ list, link, current }: { list: FrameInfo[]; link: (f: number) => string; current: number }) {
+  const PAGE = 25;
+  const [filter, setFilter] = useState("");
+  const [from, setFrom] = useState(() => {
+    const i = list.findIndex((f) => f.id === current); // the page holding the one opened
+    return i >= 0 ? i - (i % PAGE) : 0;
+  });
+  const kind = list[0].kind === "iteration" ? "Iterations" : "Branches";
+  const shown = filter ? list.filter((f) => f.status === filter) : list;
+  const counts = new Map<string, number>();
+  for (const f of list) counts.set(f.status, (counts.get(f.status) ?? 0) + 1);
+  const start = Math.min(from, Math.max(0, shown.length - 1) - (Math.max(0, shown.length - 1) % PAGE));
+  return (
+    <div class="children" data-testid="children">
+      <div class="children-head">
+        <b>{kind} ({list.length})</b>
+        <select value={filter} onChange={(e) => (setFilter((e.target as HTMLSelectElement).value), setFrom(0))} data-testid="children-filter">
+          <option value="">all</option>
+          {[...counts].map(([s, n]) => <option value={s}>{s} ({n})</option>)}
+        </select>
+        {shown.length > PAGE && (
+          <span class="muted">
+            <button disabled={start === 0} onClick={() => setFrom(Math.max(0, start - PAGE))}>◀</button> {start + 1}–{Math.min(shown.length, start + PAGE)} of {shown.length}{" "}
+            <button disabled={start + PAGE >= shown.length} onClick={() => setFrom(start + PAGE)}>▶</button>
+          </span>
+        )}
+      </div>
+      <table class="list compact">
+        <thead><tr><th>{list[0].kind === "iteration" ? "Index" : "Branch"}</th><th>Status</th><th>Events</th><th>Duration</th><th></th></tr></thead>
+        <tbody>
+          {shown.slice(start, start + PAGE).map((f) => (
+            <tr data-frame={f.id} class={f.id === current ? "selected" : ""}>
+              <td>{f.kind === "iteration" ? f.index : f.index + 1}</td>
+              <td><Badge status={FRAME_BADGE[f.status]} /></td>
+              <td>{f.events.length}</td>
+              <td>{f.firstMs !== undefined ? duration((f.lastMs ?? 0) - f.firstMs) : "—"}</td>
+              <td><a href={link(f.id)} data-testid="open-frame">Open</a></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+interface HistoryPanelProps {
+  events: HistoryEvent[];
+  rows?: number[]; // the indices shown (an iteration's); undefined: all
+  label?: string;
+  names: Map<number, string>;
+  cursor: number | null;
+  setCursor: (c: number | null) => void;
+  t0?: number;
+}
+
+function HistoryPanel({ events, rows, label, names, cursor, setCursor, t0 }: HistoryPanelProps) {
   const [open, setOpen] = useState<number>();
   const shown = open ?? (cursor !== null ? cursor - 1 : undefined);
   const e = shown !== undefined ? events[shown] : undefined;
+  const list = useMemo(() => (rows ? rows.map((i) => events[i]) : events), [rows, rows?.length, events]);
+  // The table works in its own rows; the cursor and `open` in the history's.
+  const selectedAll = cursor !== null ? cursor - 1 : open;
+  let selected = selectedAll;
+  if (rows && selectedAll !== undefined) {
+    const k = below(rows, selectedAll);
+    selected = rows[k] === selectedAll ? k : undefined;
+  }
   return (
-    <Panel title={`History (${events.length} events)`}>
+    <Panel title={label ? `History of ${label} (${list.length} of ${events.length} events)` : `History (${events.length} events)`}>
       <div class="history-grid">
         <HistoryTable
-          events={events}
+          events={list}
+          t0={t0}
           names={names}
-          selected={cursor !== null ? cursor - 1 : open}
+          selected={selected}
           onSelect={(i) => {
-            setOpen(i);
-            setCursor(i + 1);
+            const g = rows ? rows[i] : i;
+            setOpen(g);
+            setCursor(g + 1);
           }}
         />
         <div class="event-details" data-testid="event-details">
           {e ? (
             <>
               <div>
-                <b>#{e.id}</b> <code>{e.type}</code> <span class="muted">+{Math.round((e.timestamp - (t0 ?? e.timestamp)) * 1000)} ms · after #{e.previousEventId}</span>
+                <b>#{e.id}</b> <code>{e.type}</code> <span class="muted">+{Math.round((e.timestamp - (t0 ?? e.timestamp)) * 1000)} ms · after #{e.previousEventId}{e.frame ? ` · frame ${e.frame}` : ""}</span>
               </div>
-              <Json value={Object.fromEntries(Object.entries(e).filter(([k]) => !["id", "type", "timestamp", "previousEventId"].includes(k)))} />
+              <Json value={Object.fromEntries(Object.entries(e).filter(([k]) => !["id", "type", "timestamp", "previousEventId", "frame"].includes(k)))} />
             </>
           ) : (
             <p class="muted">Select an event to see its details.</p>

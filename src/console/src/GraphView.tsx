@@ -41,6 +41,14 @@ export function GraphView({ layout, statuses, current, onSelect }: Props) {
     });
 
   const nodes = useMemo(() => layout?.nodes ?? [], [layout]);
+  // A branch or item processor (graph.ts ids "Par/0", "Map/items") belongs
+  // to its Parallel or Map: a click on it selects that state.
+  const owners = useMemo(() => {
+    const byId = new Map(nodes.map((n) => [n.id, n.name]));
+    const out = new Map<string, string>();
+    for (const n of nodes) if (n.type === "Group") out.set(n.id, byId.get(n.id.slice(0, n.id.lastIndexOf("/"))) ?? "");
+    return out;
+  }, [nodes]);
   if (!layout) return <div class="graph loading">laying out…</div>;
   return (
     <div
@@ -76,7 +84,7 @@ export function GraphView({ layout, statuses, current, onSelect }: Props) {
         </defs>
         <g transform={`translate(${view.x},${view.y}) scale(${view.k})`}>
           {nodes.filter((n) => n.container).map((n) => (
-            <Container key={n.id} n={n} status={statuses?.get(n.name)} current={current === n.name} onSelect={onSelect} />
+            <Container key={n.id} n={n} owner={owners.get(n.id)} status={statuses?.get(n.name)} current={current === n.name} onSelect={onSelect} />
           ))}
           {layout.edges.map((e) => (
             <g key={e.id} class={`edge edge-${e.kind}`} data-edge={e.id}>
@@ -105,17 +113,18 @@ interface NodeProps {
   onSelect?: (name: string) => void;
 }
 
-function Container({ n, status, current, onSelect }: NodeProps) {
+function Container({ n, owner, status, current, onSelect }: NodeProps & { owner?: string }) {
   const group = n.type === "Group";
   return (
     <g
       class={`node container type-${n.type} status-${group ? "none" : status ?? "none"}${current && !group ? " current" : ""}`}
       data-state={group ? undefined : n.name}
       data-status={group ? undefined : status ?? "none"}
+      data-group={group ? n.id : undefined}
       onClick={(e) => {
-        if (group) return;
         e.stopPropagation();
-        onSelect?.(n.name);
+        const name = group ? owner : n.name;
+        if (name) onSelect?.(name);
       }}
     >
       <rect x={n.x} y={n.y} width={n.width} height={n.height} rx={group ? 6 : 10} />

@@ -9,12 +9,13 @@ const EXTRA = 12; // rows rendered beyond each edge of the view
 
 interface Props {
   events: HistoryEvent[];
+  t0?: number; // times are shown since this one (epoch seconds); default: the first event's
   names: Map<number, string>;
   selected?: number; // index
   onSelect: (index: number) => void;
 }
 
-export function HistoryTable({ events, names, selected, onSelect }: Props) {
+export function HistoryTable({ events, t0: start, names, selected, onSelect }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const [top, setTop] = useState(0);
   const [height, setHeight] = useState(420);
@@ -32,7 +33,7 @@ export function HistoryTable({ events, names, selected, onSelect }: Props) {
     if (y < el.scrollTop || y + ROW > el.scrollTop + el.clientHeight) el.scrollTop = Math.max(0, y - el.clientHeight / 2);
   }, [selected]);
 
-  const t0 = events[0]?.timestamp ?? 0;
+  const t0 = start ?? events[0]?.timestamp ?? 0;
   const first = Math.max(0, Math.floor(top / ROW) - EXTRA);
   const last = Math.min(events.length, Math.ceil((top + height) / ROW) + EXTRA);
   const rows = [];

@@ -67,6 +67,33 @@ export interface FoldedState {
   };
 }
 
+// GET /console/api/activities: the stored activities with what waits on
+// them now; `workers` are the remote workers (absent when the server does
+// not run the runtime, e.g. a read-only console).
+export interface Activity {
+  arn: string;
+  name: string;
+  createdMs?: number;
+  pending?: number; // tasks scheduled, not handed to a worker yet
+  running?: number; // tasks handed to a worker, not answered yet
+  pollers?: string[]; // HTTP GetActivityTask calls waiting, by worker name
+  workers?: string[]; // remote workers serving it
+}
+
+export interface RemoteWorker {
+  name: string;
+  activities: string[];
+  concurrency: number;
+  held: number;
+  connected: boolean;
+}
+
+export interface Activities {
+  activities: Activity[];
+  workers?: RemoteWorker[];
+  liveError?: string;
+}
+
 export class ApiError extends Error {
   constructor(readonly type: string, message: string) {
     super(message);
@@ -84,6 +111,16 @@ async function call<T>(path: string, body?: unknown): Promise<T> {
   return json as T;
 }
 
+// The history index.html asked for before the scripts ran, once, if it is
+// this execution's whole history.
+function prefetched(arn: string, after: number): Promise<{ events: HistoryEvent[] } | null> | undefined {
+  const w = window as { __stepdHistory?: { arn: string; json: Promise<{ events: HistoryEvent[] } | null> } };
+  const early = w.__stepdHistory;
+  if (!early || after !== 0 || early.arn !== arn) return undefined;
+  w.__stepdHistory = undefined;
+  return early.json;
+}
+
 export const api = {
   machines: () => call<{ machines: MachineSummary[] }>("machines").then((r) => r.machines),
   machine: (arn: string) => call<Machine>(`machines/${enc(arn)}`),
@@ -92,10 +129,14 @@ export const api = {
       `machines/${enc(arn)}/executions?limit=25${status ? `&status=${enc(status)}` : ""}${next ? `&next=${enc(next)}` : ""}`,
     ),
   execution: (arn: string) => call<Execution>(`executions/${enc(arn)}`),
-  history: (arn: string, after = 0) => call<{ events: HistoryEvent[] }>(`executions/${enc(arn)}/history?after=${after}`).then((r) => r.events),
+  history: (arn: string, after = 0) => {
+    const early = prefetched(arn, after);
+    const load = () => call<{ events: HistoryEvent[] }>(`executions/${enc(arn)}/history?after=${after}`).then((r) => r.events);
+    return early ? early.then((r) => r?.events ?? load()) : load();
+  },
   state: (arn: string, at: number) => call<FoldedState>(`executions/${enc(arn)}/state?at=${at}`),
   feedUrl: (arn: string, after: number) => `${base}/executions/${enc(arn)}/events?after=${after}`,
-  activities: () => call<{ activities: { arn: string; name: string; createdMs: number }[] }>("activities").then((r) => r.activities),
+  activities: () => call<Activities>("activities"),
 
   create: (name: string, definition: string, type: string) =>
     call<{ stateMachineArn: string }>("machines", { name, definition, type }),

@@ -2,8 +2,13 @@
 // to bottom, containers sized around their children, edges routed
 // orthogonally with their labels placed. No coordinate is chosen here: this
 // module only says how big each box is and reads back where ELK put it.
-import ELK from "elkjs/lib/elk.bundled.js";
+//
+// ELK (1.6 MB of compiled Java) runs in a Web Worker: the page neither
+// parses it before it can start, nor waits for it while it reads a long
+// history; layouts are computed beside the main thread.
+import ELK from "elkjs/lib/elk-api.js";
 import type { ElkEdgeSection, ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api";
+import workerUrl from "elkjs/lib/elk-worker.min.js?url";
 import type { EdgeKind, Graph, GraphNode } from "./graph";
 
 export interface PlacedNode {
@@ -31,7 +36,7 @@ export interface Layout {
   height: number;
 }
 
-const elk = new ELK();
+const elk = new ELK({ workerUrl });
 const START = "__start";
 const END = "__end";
 

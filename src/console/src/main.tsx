@@ -4,6 +4,7 @@
 //   #/new                      create a state machine
 //   #/machines/ARN[/edit]      one state machine (or its editor)
 //   #/executions/ARN           one execution
+//   #/executions/ARN/frames/N  a Map iteration or Parallel branch in it
 //   #/activities               activities
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
@@ -17,7 +18,8 @@ function route(hash: string) {
   const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
   if (parts[0] === "new") return <EditPage />;
   if (parts[0] === "machines" && parts[1]) return parts[2] === "edit" ? <EditPage key={parts[1]} arn={parts[1]} /> : <MachinePage key={parts[1]} arn={parts[1]} />;
-  if (parts[0] === "executions" && parts[1]) return <ExecutionPage key={parts[1]} arn={parts[1]} />;
+  if (parts[0] === "executions" && parts[1])
+    return <ExecutionPage key={parts[1]} arn={parts[1]} frame={parts[2] === "frames" ? Number(parts[3]) || 0 : 0} />;
   if (parts[0] === "activities") return <ActivitiesPage />;
   return <MachinesPage />;
 }

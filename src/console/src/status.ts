@@ -53,9 +53,10 @@ export function stateNames(events: HistoryEvent[]): Map<number, string> {
   return names;
 }
 
-export function picture(events: HistoryEvent[], upTo = events.length, names = stateNames(events)): RunPicture {
+// `execution`: the run's status before these events (an iteration's or a
+// branch's events hold no Execution* event: the caller says how the run is).
+export function picture(events: HistoryEvent[], upTo = events.length, names = stateNames(events), execution = "RUNNING"): RunPicture {
   const track = new Map<string, Track>();
-  let execution = "RUNNING";
   let current: string | undefined;
   for (let i = 0; i < upTo && i < events.length; i++) {
     const e = events[i];

@@ -37,8 +37,16 @@ export function Json({ text, value }: { text?: string; value?: unknown }) {
   } catch {
     pretty = text ?? "";
   }
+  // Colouring costs a few DOM nodes per token: past HIGHLIGHT characters
+  // (a 6,000-item array...) the rest is shown as plain text.
+  if (pretty.length > HIGHLIGHT) {
+    const cut = pretty.indexOf("\n", HIGHLIGHT);
+    if (cut > 0) return <pre class="json">{highlight(pretty.slice(0, cut))}{pretty.slice(cut)}</pre>;
+  }
   return <pre class="json">{highlight(pretty)}</pre>;
 }
+
+const HIGHLIGHT = 8000;
 
 const TOKEN = /("(?:[^"\\]|\\.)*")(\s*:)?|\b(true|false|null)\b|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
 

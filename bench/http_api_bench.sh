@@ -5,11 +5,15 @@
 #   2. StartSyncExecution (EXPRESS, 3 states): peak/s, then p50/p99 latency
 #      at 50% of that peak.
 # Usage: bench/http_api_bench.sh [build/stepd]   (needs wrk: apt-get install wrk)
+# ROUNDS=N repeats case 1 N times on the same server (default 1); CASES=start
+# runs case 1 only, CASES=sync case 2 only (bench/run_all.py uses them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STEPD=${1:-build/stepd}
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-128}
+ROUNDS=${ROUNDS:-1}
+CASES=${CASES:-all}
 command -v wrk >/dev/null || { echo "http_api_bench: wrk is not installed (apt-get install wrk)"; exit 1; }
 data=$(mktemp -d /tmp/stepd-httpbench-XXXXXX)
 log=$data.log
@@ -39,9 +43,13 @@ exp_arn=$(call CreateStateMachine "{\"name\":\"sync3\",\"type\":\"EXPRESS\",\"de
   grep -o 'arn:aws:states:[^"]*')
 
 echo "# http_api_bench: $(nproc) cores, wrk -t1 -c$CONNS -d$DURATION, server with its default 2 threads"
-echo "## StartExecution, STANDARD 5-state Pass chain (durable)"
-SM_ARN=$std_arn wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s bench/api_start.lua "$url/" |
-  grep -E "Requests/sec|Non-2xx|50%|99%|requests in"
+[ "$CASES" = sync ] && ROUNDS=0
+for round in $(seq "$ROUNDS"); do
+  echo "## StartExecution, STANDARD 5-state Pass chain (durable)$([ "$ROUNDS" -gt 1 ] && echo ", round $round")"
+  SM_ARN=$std_arn wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s bench/api_start.lua "$url/" |
+    grep -E "Requests/sec|Non-2xx|50%|99%|requests in"
+done
+[ "$CASES" = start ] && exit 0
 echo "## StartSyncExecution, EXPRESS 3-state Pass chain: peak"
 peak=$(SM_ARN=$exp_arn TARGET=StartSyncExecution wrk -t1 -c"$CONNS" -d"$DURATION" -s bench/api_start.lua "$url/" |
   tee /dev/stderr | awk '/Requests\/sec/ {print int($2)}')

@@ -9,8 +9,9 @@
 //                   25,000-event history limit lifted): wall time per run
 //
 // Prints one line per case. The peer for these figures is the target in
-// issue #2 (500k transitions/s, Map 100k in 1 s); the side-by-side peers
-// (Step Functions Local, LocalStack) come with bench/compare in issue #7.
+// issue #2 (500k transitions/s, Map 100k in 1 s); `make bench`
+// (bench/run_all.py, issue #7) runs pass_chain side by side with
+// aws-local-stepfunctions (bench/peers/asl_bench.mjs).
 
 #include <algorithm>
 #include <chrono>

@@ -9,6 +9,18 @@
 //                  recovered every open execution and accepted a new one
 //
 //   recovery_bench [N] [DIR]      (N defaults to 100,000)
+//
+// Crash mode (bench/run_all.py, issue #7): the two halves run as separate
+// processes and the caller kills each with SIGKILL, so recovery starts from
+// a store whose last writer died without closing it:
+//   recovery_bench setup N DIR    starts N sleepers, prints one JSON line
+//                                 ({"setup_s", "resident_bytes", "store_bytes"},
+//                                 per sleeping execution), then waits to be killed
+//   recovery_bench recover N DIR  opens DIR, prints {"up_s", "accepted_s",
+//                                 "resident_bytes"} (anonymous memory per
+//                                 recovered execution, over the process before
+//                                 it opened DIR), then waits to be killed
+// Both also print "rss_anon_kib": the process's whole anonymous resident memory.
 
 #include <chrono>
 #include <condition_variable>
@@ -59,9 +71,80 @@ actors::RuntimeOptions options(storage::Journal* j) {
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
+[[noreturn]] void wait_for_kill() {
+  std::fflush(stdout);
+  for (;;) std::this_thread::sleep_for(std::chrono::seconds(60));
+}
+
+// Crash mode: see the comment at the top.
+int crash_mode(const std::string& mode, long n, const std::string& dir) {
+  if (mode == "setup") {
+    std::string rm = "rm -rf '" + dir + "'";
+    if (std::system(rm.c_str()) != 0) return 1;
+    auto journal = storage::open_lmdb_journal(dir, storage::SyncMode::kNoSync);
+    if (!journal.ok()) return std::fprintf(stderr, "%s\n", journal.status().message().c_str()), 1;
+    auto rt = actors::Runtime::open(options(journal->get()));
+    if (!rt.ok()) return 1;
+    auto sm = (*rt)->create_state_machine("sleeper", kSleeper);
+    long base = rss_anon_kib();
+    auto t0 = Clock::now();
+    std::mutex mu;
+    std::condition_variable cv;
+    long in_flight = 0;
+    for (long i = 0; i < n; ++i) {
+      {
+        std::unique_lock<std::mutex> l(mu);
+        cv.wait(l, [&] { return in_flight < 1000; });
+        ++in_flight;
+      }
+      (*rt)->start_execution_async(*sm, "s" + std::to_string(i), "{}", [&](Result<std::string> r) {
+        if (!r.ok()) std::exit(1);
+        std::lock_guard<std::mutex> l(mu);
+        --in_flight;
+        cv.notify_one();
+      });
+    }
+    {
+      std::unique_lock<std::mutex> l(mu);
+      cv.wait(l, [&] { return in_flight == 0; });
+    }
+    while ((*rt)->running() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    double setup = seconds_since(t0);
+    long resident = rss_anon_kib() - base;
+    long store = file_size(dir + "/data.mdb");
+    std::printf(
+        "{\"executions\":%ld,\"setup_s\":%.3f,\"resident_bytes\":%.1f,\"store_bytes\":%.1f,\"rss_anon_kib\":%ld}\n", n,
+        setup, resident * 1024.0 / static_cast<double>(n), static_cast<double>(store) / static_cast<double>(n),
+        rss_anon_kib());
+    wait_for_kill();
+  }
+  if (mode != "recover") return 2;
+  long base = rss_anon_kib();
+  auto t0 = Clock::now();
+  auto journal = storage::open_lmdb_journal(dir, storage::SyncMode::kSync);
+  if (!journal.ok()) return std::fprintf(stderr, "%s\n", journal.status().message().c_str()), 1;
+  auto rt = actors::Runtime::open(options(journal->get()));
+  if (!rt.ok()) return std::fprintf(stderr, "%s\n", rt.status().message().c_str()), 1;
+  double up = seconds_since(t0);
+  auto sm = (*rt)->create_state_machine("quick", kQuick);
+  // A fresh name each time: the same name would be answered from the
+  // idempotency index without running anything.
+  std::string name = "first-after-recovery-" + std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+  auto first = (*rt)->start_execution(*sm, name, "{}");
+  double accepted = seconds_since(t0);
+  if (!first.ok()) return std::fprintf(stderr, "%s\n", first.status().message().c_str()), 1;
+  long now = rss_anon_kib();
+  std::printf("{\"executions\":%ld,\"up_s\":%.3f,\"accepted_s\":%.3f,\"resident_bytes\":%.1f,\"rss_anon_kib\":%ld}\n",
+              n, up, accepted, static_cast<double>(now - base) * 1024.0 / static_cast<double>(n), now);
+  wait_for_kill();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 3 && (std::string(argv[1]) == "setup" || std::string(argv[1]) == "recover")) {
+    return crash_mode(argv[1], std::atol(argv[2]), argv[3]);
+  }
   long n = argc > 1 ? std::atol(argv[1]) : 100000;
   std::string dir = argc > 2 ? argv[2] : "/tmp/stepd-recovery-bench";
   std::string rm = "rm -rf '" + dir + "'";

@@ -166,8 +166,8 @@ void start_child(Self self, const engine::Effect& e, integrations::NestedKind ki
   if (e.submitted) {
     // Started before a restart: find the child again, and wait on it.
     auto response = json::parse(e.submitted_response);
-    const boost::json::value* arn = response.ok() && response->is_object() ? response->as_object().if_contains("ExecutionArn")
-                                                                   : nullptr;
+    const boost::json::value* arn = nullptr;
+    if (response.ok() && response->is_object()) arn = response->as_object().if_contains("ExecutionArn");
     if (arn && arn->is_string()) {
       st.children[{e.frame, e.token}] = std::string(arn->as_string());
       if (sync) await_child(me, runtime, e, kind, std::string(arn->as_string()));
@@ -199,7 +199,8 @@ void start_child(Self self, const engine::Effect& e, integrations::NestedKind ki
         boost::json::value response = integrations::start_response(r->execution_arn, r->start_ms, request_id);
         caf::anon_send(me, child_atom::value, e.frame, e.token, r->execution_arn);
         if (kind == integrations::NestedKind::kRequestResponse) {
-          return caf::anon_send(me, fact_atom::value, fact_for(e, integrations::TaskOutcome::success(std::move(response))));
+          return caf::anon_send(me, fact_atom::value,
+                                fact_for(e, integrations::TaskOutcome::success(std::move(response))));
         }
         engine::Fact submitted;
         submitted.kind = engine::FactKind::kTaskSubmitted;

@@ -71,6 +71,31 @@ actors::RuntimeOptions options(storage::Journal* j) {
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
+// Starts n executions of a one-hour Wait, 1,000 in flight, and returns
+// once every start is durable.
+void start_sleepers(actors::Runtime& rt, long n) {
+  auto sm = rt.create_state_machine("sleeper", kSleeper);
+  if (!sm.ok()) std::exit(1);
+  std::mutex mu;
+  std::condition_variable cv;
+  long in_flight = 0;
+  for (long i = 0; i < n; ++i) {
+    {
+      std::unique_lock<std::mutex> l(mu);
+      cv.wait(l, [&] { return in_flight < 1000; });
+      ++in_flight;
+    }
+    rt.start_execution_async(*sm, "s" + std::to_string(i), "{}", [&](Result<std::string> r) {
+      if (!r.ok()) std::exit(1);
+      std::lock_guard<std::mutex> l(mu);
+      --in_flight;
+      cv.notify_one();
+    });
+  }
+  std::unique_lock<std::mutex> l(mu);
+  cv.wait(l, [&] { return in_flight == 0; });
+}
+
 [[noreturn]] void wait_for_kill() {
   std::fflush(stdout);
   for (;;) std::this_thread::sleep_for(std::chrono::seconds(60));
@@ -85,29 +110,9 @@ int crash_mode(const std::string& mode, long n, const std::string& dir) {
     if (!journal.ok()) return std::fprintf(stderr, "%s\n", journal.status().message().c_str()), 1;
     auto rt = actors::Runtime::open(options(journal->get()));
     if (!rt.ok()) return 1;
-    auto sm = (*rt)->create_state_machine("sleeper", kSleeper);
     long base = rss_anon_kib();
     auto t0 = Clock::now();
-    std::mutex mu;
-    std::condition_variable cv;
-    long in_flight = 0;
-    for (long i = 0; i < n; ++i) {
-      {
-        std::unique_lock<std::mutex> l(mu);
-        cv.wait(l, [&] { return in_flight < 1000; });
-        ++in_flight;
-      }
-      (*rt)->start_execution_async(*sm, "s" + std::to_string(i), "{}", [&](Result<std::string> r) {
-        if (!r.ok()) std::exit(1);
-        std::lock_guard<std::mutex> l(mu);
-        --in_flight;
-        cv.notify_one();
-      });
-    }
-    {
-      std::unique_lock<std::mutex> l(mu);
-      cv.wait(l, [&] { return in_flight == 0; });
-    }
+    start_sleepers(**rt, n);
     while ((*rt)->running() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     double setup = seconds_since(t0);
     long resident = rss_anon_kib() - base;
@@ -156,29 +161,9 @@ int main(int argc, char** argv) {
     if (!journal.ok()) return std::fprintf(stderr, "%s\n", journal.status().message().c_str()), 1;
     auto rt = actors::Runtime::open(options(journal->get()));
     if (!rt.ok()) return 1;
-    auto sm = (*rt)->create_state_machine("sleeper", kSleeper);
     long base = rss_anon_kib();
     auto t0 = Clock::now();
-    std::mutex mu;
-    std::condition_variable cv;
-    long in_flight = 0;
-    for (long i = 0; i < n; ++i) {
-      {
-        std::unique_lock<std::mutex> l(mu);
-        cv.wait(l, [&] { return in_flight < 1000; });
-        ++in_flight;
-      }
-      (*rt)->start_execution_async(*sm, "s" + std::to_string(i), "{}", [&](Result<std::string> r) {
-        if (!r.ok()) std::exit(1);
-        std::lock_guard<std::mutex> l(mu);
-        --in_flight;
-        cv.notify_one();
-      });
-    }
-    {
-      std::unique_lock<std::mutex> l(mu);
-      cv.wait(l, [&] { return in_flight == 0; });
-    }
+    start_sleepers(**rt, n);
     // Sleepers passivate once their Wait has been entered for a moment.
     while ((*rt)->running() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     double setup = seconds_since(t0);

@@ -80,7 +80,12 @@ void fail_execution(Self self, std::uint64_t seq, const std::string& why) {
   record->cause = why;
   a.record = std::move(record).value();
   a.closed = true;
-  st.deps.journal->append(std::move(a), [](const Status&) {});
+  // Ended like any other execution: whoever waits on its end (a .sync
+  // parent, through when_closed) hears of it once it is durable.
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  st.deps.journal->append(std::move(a), [me, seq](const Status& s) {
+    if (s.ok()) caf::anon_send(me, done_atom::value, seq);
+  });
 }
 
 void resume(Self self, const storage::ExecutionRecord& record);

@@ -6,28 +6,11 @@
 #include <catch2/catch.hpp>
 
 #include "src/common/json.h"
+#include "tests/integrations/test_util.h"
 
 using namespace stepd;
 using namespace stepd::integrations;
-
-namespace {
-
-boost::json::value js(const char* text) {
-  auto v = json::parse(text);
-  REQUIRE(v.ok());
-  return std::move(v).value();
-}
-
-net::HttpResult response(int status, std::string body, net::Headers headers = {}) {
-  net::HttpResult r;
-  r.outcome = net::HttpOutcome::kResponse;
-  r.status = status;
-  r.headers = std::move(headers);
-  r.body = std::move(body);
-  return r;
-}
-
-}  // namespace
+using namespace stepd::integrations::testing;
 
 TEST_CASE("an aws-sdk DynamoDB call posts the parameters with its target and JSON version") {
   Config cfg;
@@ -63,7 +46,7 @@ TEST_CASE("sfn's camelCase wire names are converted both ways, Input serialised"
   REQUIRE(c.ok());
   CHECK(c->body == R"({"stateMachineArn":"arn:sm","name":"n","input":"{\"Key\":\"v\"}"})");
   const AwsJsonService& sfn = *find_aws_json_service("sfn");
-  auto o = aws_sdk_outcome(sfn, response(200, R"({"executionArn":"arn:x","startDate":1700000000})"));
+  auto o = aws_sdk_outcome(sfn, response(200, {}, R"({"executionArn":"arn:x","startDate":1700000000})"));
   REQUIRE(o.ok);
   CHECK(json::to_json(o.output) == R"({"ExecutionArn":"arn:x","StartDate":1700000000})");
 }
@@ -77,20 +60,20 @@ TEST_CASE("a service stepd cannot speak to fails with States.Runtime naming what
 
 TEST_CASE("service errors are named <Service>.<Code>Exception with the SDK v2 cause") {
   const AwsJsonService& sfn = *find_aws_json_service("sfn");
-  auto token = aws_sdk_outcome(sfn, response(400, R"({"__type":"com.amazonaws.swf.service.v2.model#InvalidToken",)"
-                                                  R"("message":"Invalid Token: 'Invalid token'"})",
-                                             {{"x-amzn-RequestId", "rid"}}));
+  auto token = aws_sdk_outcome(sfn, response(400, {{"x-amzn-RequestId", "rid"}},
+                                             R"({"__type":"com.amazonaws.swf.service.v2.model#InvalidToken",)"
+                                             R"("message":"Invalid Token: 'Invalid token'"})"));
   CHECK(token.error == "Sfn.InvalidTokenException");
   CHECK(token.cause ==
         "Invalid Token: 'Invalid token' (Service: Sfn, Status Code: 400, Request ID: rid) (SDK Attempt Count: 1)");
   const AwsJsonService& ddb = *find_aws_json_service("dynamodb");
-  auto table = aws_sdk_outcome(ddb, response(400, R"({"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",)"
+  auto table = aws_sdk_outcome(ddb, response(400, {}, R"({"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",)"
                                                   R"("message":"Requested resource not found"})"));
   CHECK(table.error == "DynamoDb.ResourceNotFoundException");
-  auto validation = aws_sdk_outcome(ddb, response(400, R"({"__type":"com.amazon.coral.validate#ValidationException",)"
+  auto validation = aws_sdk_outcome(ddb, response(400, {}, R"({"__type":"com.amazon.coral.validate#ValidationException",)"
                                                        R"("message":"1 validation error detected"})"));
   CHECK(validation.error == "DynamoDb.DynamoDbException");
-  CHECK(aws_sdk_outcome(ddb, response(500, "")).error == "DynamoDb.DynamoDbException");
+  CHECK(aws_sdk_outcome(ddb, response(500, {}, "")).error == "DynamoDb.DynamoDbException");
 }
 
 TEST_CASE("no answer from the service fails with <Service>.SdkClientException") {

@@ -6,29 +6,11 @@
 #include <catch2/catch.hpp>
 
 #include "src/common/json.h"
+#include "tests/integrations/test_util.h"
 
 using namespace stepd;
 using namespace stepd::integrations;
-
-namespace {
-
-boost::json::value js(const char* text) {
-  auto v = json::parse(text);
-  REQUIRE(v.ok());
-  return std::move(v).value();
-}
-
-net::HttpResult response(int status, const char* reason, net::Headers headers, std::string body) {
-  net::HttpResult r;
-  r.outcome = net::HttpOutcome::kResponse;
-  r.status = status;
-  r.reason = reason;
-  r.headers = std::move(headers);
-  r.body = std::move(body);
-  return r;
-}
-
-}  // namespace
+using namespace stepd::integrations::testing;
 
 TEST_CASE("an HTTP Task's method, endpoint, query, headers and JSON body make the request") {
   Config cfg;

@@ -6,28 +6,11 @@
 #include <catch2/catch.hpp>
 
 #include "src/common/json.h"
+#include "tests/integrations/test_util.h"
 
 using namespace stepd;
 using namespace stepd::integrations;
-
-namespace {
-
-boost::json::value js(const char* text) {
-  auto v = json::parse(text);
-  REQUIRE(v.ok());
-  return std::move(v).value();
-}
-
-net::HttpResult response(int status, net::Headers headers, std::string body) {
-  net::HttpResult r;
-  r.outcome = net::HttpOutcome::kResponse;
-  r.status = status;
-  r.headers = std::move(headers);
-  r.body = std::move(body);
-  return r;
-}
-
-}  // namespace
+using namespace stepd::integrations::testing;
 
 TEST_CASE("lambda:invoke posts the payload to the function's invocations path") {
   Config cfg;

@@ -261,6 +261,9 @@ try {
     check("a Parallel lists its branches", branches.length === 2, branches);
     await page.click('[data-testid="children"] tbody tr:nth-child(2) [data-testid="open-frame"]');
     await page.waitForSelector('[data-testid="scope"] >> text=Fan · branch 2');
+    // The breadcrumb changes before ELK (in its worker) has laid the new graph
+    // out: wait for the branch's node, then check the whole node set.
+    await page.waitForSelector('.graph [data-state="Side"]', { timeout: 5000 }).catch(() => {});
     const side = await page.$$eval(".graph [data-state]", (els) => els.map((e) => e.getAttribute("data-state")));
     check("a branch's graph is that branch", JSON.stringify(side) === JSON.stringify(["Side"]) && (await nodeStatus("Side")) === "succeeded", side);
     check("a branch's output is shown", (await page.textContent('[data-testid="io"]')).includes('"side"'));

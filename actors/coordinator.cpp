@@ -329,6 +329,9 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Exe
         forget_token(self, token);
         route_answer(self, seq, std::move(f), std::move(done), 0);
       },
+      [=](route_atom, std::uint64_t seq, engine::Fact& f, StatusCallback& done) {  // a Map Run's outcome
+        route_answer(self, seq, std::move(f), std::move(done), 0);
+      },
       [=](beat_atom, const std::string& token, StatusCallback& done) {
         auto& st = self->state;
         if (!authentic_task_token(st.deps.token_key, token)) return done(Status::invalid("Invalid Token"));

@@ -278,7 +278,22 @@ void run_effect(Self self, const engine::Effect& e) {
       // Answers come back as messages, so they queue behind what is pending.
       for (auto& answer : self->state.tasks->answer(e)) self->send(self, fact_atom::value, std::move(answer));
       return;
+    case engine::EffectKind::kMapRun: {
+      auto& st = self->state;
+      if (!st.deps.runtime) {
+        f.kind = engine::FactKind::kTaskFailed;
+        f.error = "States.Runtime";
+        f.cause = "this runtime cannot run a Distributed Map";
+        return self->send(self, fact_atom::value, std::move(f));
+      }
+      st.map_runs[{e.frame, e.token}] = e.map_run->map_run_arn;
+      return st.deps.runtime->run_map_run(e.map_run, st.record.seq, e.frame, e.token);
+    }
     case engine::EffectKind::kCancelTask:
+      if (auto it = self->state.map_runs.find({e.frame, e.token}); it != self->state.map_runs.end()) {
+        self->state.deps.runtime->abort_map_run(it->second);
+        self->state.map_runs.erase(it);
+      }
       self->state.heartbeats.erase({e.frame, e.token});
       self->send(self->state.coordinator, withdraw_atom::value, self->state.record.seq, e.frame, e.token);
       return;
@@ -316,6 +331,8 @@ void acknowledged(Self self, std::uint64_t batch, const std::string& error) {
     // what they send next finds the execution closed, not a dead actor.
     st.closed = true;
     if (engine::status(*st.exec) == engine::ExecutionStatus::kAborted) stop_children(self);
+    // Map Runs it still waited on are not wanted any more, however it ended.
+    for (const auto& kv : std::exchange(st.map_runs, {})) st.deps.runtime->abort_map_run(kv.second);
     self->send(st.coordinator, done_atom::value, st.record.seq);
     answer_end(self, st.record);
     return self->quit();
@@ -347,6 +364,7 @@ void maybe_passivate(Self self) {
   std::int64_t earliest = std::numeric_limits<std::int64_t>::max();
   bool callbacks = false;
   for (const auto& e : engine::pending_effects(*st.exec)) {
+    if (e.kind == engine::EffectKind::kMapRun) return;  // its Map Run answers into this actor
     if (e.kind == engine::EffectKind::kInvokeTask) {
       // A call accepted that waits for SendTask* (.waitForTaskToken) needs
       // no actor: the coordinator keeps its token and wakes this execution
@@ -389,6 +407,7 @@ void apply(Self self, engine::Fact& f) {
     arm_timers(self);
   }
   f.now_ms = wall_ms();
+  if (!st.map_runs.empty()) st.map_runs.erase({f.frame, f.token});  // a Map Run answered
   engine::Decisions d = engine::decide(*st.exec, f);
   persist(self, std::move(d), /*first=*/false);
 }

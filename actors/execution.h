@@ -72,6 +72,9 @@ struct ExecutionActorState {
   // .sync/.sync:2/.waitForTaskToken), by (frame, effect token): stopped
   // when this execution is.
   std::map<std::pair<std::int32_t, std::uint64_t>, std::string> children;
+  // Map Runs this one waits on, by (frame, effect token): aborted when it
+  // no longer wants them.
+  std::map<std::pair<std::int32_t, std::uint64_t>, std::string> map_runs;
 };
 
 // Handles: (start_atom, StartedPtr, StartCallback, RecordCallback)  takes the

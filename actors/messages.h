@@ -40,6 +40,13 @@ using hbcheck_atom = caf::atom_constant<caf::atom("sd_hbchk")>;   // is a heartb
 using overview_atom = caf::atom_constant<caf::atom("sd_overvw")>; // activity queues and workers (the console)
 using watch_atom = caf::atom_constant<caf::atom("sd_watch")>;     // tell me when this execution has ended
 using child_atom = caf::atom_constant<caf::atom("sd_child")>;     // a nested execution a task started
+// Map Runs (actors/map_run.cpp).
+using mrtake_atom = caf::atom_constant<caf::atom("sd_mrtake")>;   // answer this (seq, frame, token) now
+using mrend_atom = caf::atom_constant<caf::atom("sd_mrend")>;     // a child ended (index, status, output)
+using mrabort_atom = caf::atom_constant<caf::atom("sd_mrabrt")>;  // the parent gave the Map Run up
+using mrupdate_atom = caf::atom_constant<caf::atom("sd_mrupd")>;  // UpdateMapRun
+using mrview_atom = caf::atom_constant<caf::atom("sd_mrview")>;   // DescribeMapRun's live record
+using mrsent_atom = caf::atom_constant<caf::atom("sd_mrsent")>;   // the outcome reached the parent (or not)
 
 using MachinePtr = std::shared_ptr<const asl::StateMachine>;
 // An execution's first decision, made by the caller (the engine is pure)
@@ -53,6 +60,12 @@ using StartCallback = std::function<void(Result<std::string>)>;
 // (StartSyncExecution), or once a stop / redrive is (or with why not).
 using RecordCallback = std::function<void(Result<storage::ExecutionRecord>)>;
 using StatusCallback = std::function<void(Status)>;
+using MapRunSpecPtr = std::shared_ptr<const engine::MapRunSpec>;
+// UpdateMapRun's fields (each optional).
+struct MapRunUpdate {
+  std::optional<std::int64_t> max_concurrency, tolerated_count;
+  std::optional<double> tolerated_percentage;
+};
 
 // A task that waits on a token: offered by its execution to the
 // coordinator, which routes SendTask* calls and activity polls.
@@ -107,3 +120,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::PollCallback)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::TaskOffer)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::ActivityQueueViews)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::WorkerViews)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::MapRunSpecPtr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::MapRunUpdate)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::storage::MapRunRecord)

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "actors/coordinator.h"
+#include "actors/map_run.h"
 #include "actors/record.h"
 #include "actors/workers.h"
 #include "src/common/json.h"
@@ -73,6 +74,16 @@ struct Runtime::Impl {
   // id (revisions never change, so these never go stale).
   std::map<std::string, Machine> machines;
   std::mt19937_64 rng{std::random_device{}()};
+  std::map<std::string, caf::actor> map_runs;      // running Map Runs by ARN; guarded by mu
+
+  // The machine of a Map Run's children: the ItemProcessor as a revision of
+  // its own (stored once), named after the Map's label.
+  Result<Machine> map_machine(const engine::MapRunSpec& spec);
+  caf::actor map_run(const std::string& arn) {
+    std::lock_guard<std::mutex> l(mu);
+    auto it = map_runs.find(arn);
+    return it == map_runs.end() ? caf::actor() : it->second;
+  }
 
   std::string new_revision_id() {
     std::lock_guard<std::mutex> l(mu);
@@ -84,6 +95,9 @@ struct Runtime::Impl {
 
   // The machine a start runs: `revision_id` of `arn`, or its current one.
   Result<Machine> resolve(const std::string& arn, const std::string& revision_id);
+  void launch(const Machine& machine, storage::ExecutionRecord record, boost::json::value input,
+              std::function<void(Result<StartedExecution>)> done,
+              std::function<void(Result<storage::ExecutionRecord>)> finished);
 
   std::string arn(const std::string& kind, const std::string& rest) const {
     return "arn:aws:states:" + options.region + ":" + options.account + ":" + kind + ":" + rest;
@@ -184,6 +198,112 @@ Result<Runtime::Impl::Machine> Runtime::Impl::resolve(const std::string& arn, co
   return m;
 }
 
+Result<Runtime::Impl::Machine> Runtime::Impl::map_machine(const engine::MapRunSpec& spec) {
+  std::string arn = maprun::child_machine_arn(spec);
+  // The revision id: a hash of what the children run, so the same Map
+  // (same definition, same label) shares one across executions.
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : arn + "\n" + spec.role_arn + "\n" + spec.processor_definition) {
+    h = (h ^ c) * 1099511628211ULL;
+  }
+  char id[24];
+  std::snprintf(id, sizeof id, "dm%016llx", static_cast<unsigned long long>(h));
+  const std::string key = arn + "@" + id;
+  {
+    std::lock_guard<std::mutex> l(mu);
+    if (auto it = machines.find(key); it != machines.end()) return it->second;
+  }
+  storage::RevisionRecord rev{id, arn, spec.processor_definition, spec.role_arn, wall_ms()};
+  if (Status s = options.journal->put_revision(rev); !s.ok()) return s;
+  Machine m{maprun::child_machine_name(spec), spec.role_arn, spec.express, id, spec.processor};
+  std::lock_guard<std::mutex> l(mu);
+  machines[key] = m;
+  return m;
+}
+
+void Runtime::run_map_run(std::shared_ptr<const engine::MapRunSpec> spec, std::uint64_t parent_seq,
+                          std::int32_t frame, std::uint64_t token) {
+  std::lock_guard<std::mutex> l(impl_->mu);
+  auto it = impl_->map_runs.find(spec->map_run_arn);
+  if (it != impl_->map_runs.end()) {
+    return caf::anon_send(it->second, mrtake_atom::value, parent_seq, frame, token);
+  }
+  std::string arn = spec->map_run_arn;
+  impl_->map_runs[arn] =
+      impl_->system.spawn(map_run_actor, std::move(spec), this, impl_->coordinator, parent_seq, frame, token);
+}
+
+void Runtime::forget_map_run(const std::string& map_run_arn) {
+  std::lock_guard<std::mutex> l(impl_->mu);
+  impl_->map_runs.erase(map_run_arn);
+}
+
+void Runtime::abort_map_run(const std::string& map_run_arn) {
+  if (auto a = impl_->map_run(map_run_arn)) caf::anon_send(a, mrabort_atom::value);
+}
+
+storage::Journal& Runtime::journal() { return *impl_->options.journal; }
+
+Result<storage::MapRunRecord> Runtime::describe_map_run(const std::string& map_run_arn) {
+  if (auto a = impl_->map_run(map_run_arn)) {
+    caf::scoped_actor self{impl_->system};
+    std::optional<storage::MapRunRecord> live;
+    self->request(a, std::chrono::seconds(5), mrview_atom::value)
+        .receive([&](storage::MapRunRecord& r) { live = std::move(r); }, [](caf::error&) {});
+    if (live) return std::move(*live);  // else it ended meanwhile: its stored record is final
+  }
+  return impl_->options.journal->map_run(map_run_arn);
+}
+
+Status Runtime::update_map_run(const std::string& map_run_arn, std::optional<std::int64_t> max_concurrency,
+                               std::optional<std::int64_t> tolerated_count,
+                               std::optional<double> tolerated_percentage) {
+  if (auto a = impl_->map_run(map_run_arn)) {
+    caf::scoped_actor self{impl_->system};
+    bool updated = false;
+    self->request(a, std::chrono::seconds(5), mrupdate_atom::value,
+                  MapRunUpdate{max_concurrency, tolerated_count, tolerated_percentage})
+        .receive([&](bool ok) { updated = ok; }, [](caf::error&) {});
+    if (updated) return Status();
+  }
+  auto stored = impl_->options.journal->map_run(map_run_arn);
+  if (!stored.ok()) return stored.status();
+  return Status::failed("ValidationException", "Map Run is not running: " + map_run_arn);
+}
+
+void Runtime::start_map_child(const std::shared_ptr<const engine::MapRunSpec>& spec, std::int64_t index,
+                              const std::string& input, std::function<void(Result<StartedExecution>)> done,
+                              std::function<void(Result<storage::ExecutionRecord>)> finished) {
+  auto parsed = json::parse(input);
+  if (!parsed.ok()) return done(Status::invalid("the child input is not valid JSON: " + parsed.status().message()));
+  auto machine = impl_->map_machine(*spec);
+  if (!machine.ok()) return done(machine.status());
+  storage::ExecutionRecord record;
+  record.state_machine_arn = maprun::child_machine_arn(*spec);
+  record.express = spec->express;
+  record.revision_id = machine->revision_id;
+  record.map_run_arn = spec->map_run_arn;
+  engine::StartParams& p = record.params;
+  p.execution_name = maprun::child_name(*spec, index);
+  p.execution_arn = maprun::child_arn(*spec, p.execution_name);
+  p.token_key = impl_->options.token_key;
+  {
+    std::lock_guard<std::mutex> l(impl_->mu);
+    p.seed = impl_->rng();
+  }
+  if (!spec->express) {
+    if (auto seq = impl_->standard_journal->execution_seq(p.execution_arn); seq.ok()) {  // started before
+      auto rec = impl_->standard_journal->execution(*seq);
+      return done(StartedExecution{p.execution_arn, rec.ok() ? rec->params.start_ms : 0});
+    }
+  }
+  p.state_machine_name = machine->name;
+  p.state_machine_arn = record.state_machine_arn;
+  p.role_arn = machine->role_arn;
+  p.input_text = input;
+  impl_->launch(*machine, std::move(record), std::move(parsed).value(), std::move(done), std::move(finished));
+}
+
 Result<std::string> Runtime::start_execution(const std::string& state_machine_arn, const std::string& name,
                                              const std::string& input) {
   std::promise<Result<std::string>> p;
@@ -277,21 +397,32 @@ void Runtime::start(const StartRequest& req, std::function<void(Result<StartedEx
       return done(StartedExecution{p.execution_arn, rec.ok() ? rec->params.start_ms : 0});
     }
   }
-  auto seq = machine.express ? impl_->express.next_seq() : journal.next_seq();
-  if (!seq.ok()) return done(seq.status());
-  record.seq = *seq;
   p.state_machine_name = machine.name;
   p.state_machine_arn = req.state_machine_arn;
   p.role_arn = machine.role_arn;
-  p.region = impl_->options.region;
   p.input_text = req.input;
+  impl_->launch(machine, std::move(record), std::move(parsed_input).value(), std::move(done), std::move(finished));
+}
+
+// The rest of a start, once the record names the execution: its number,
+// the first decision, then the journal or the execution's actor.
+void Runtime::Impl::launch(const Machine& machine, storage::ExecutionRecord record, boost::json::value input,
+                           std::function<void(Result<StartedExecution>)> done,
+                           std::function<void(Result<storage::ExecutionRecord>)> finished) {
+  Impl* impl_ = this;
+  storage::Journal& journal = *standard_journal;
+  engine::StartParams& p = record.params;
+  auto seq = machine.express ? impl_->express.next_seq() : journal.next_seq();
+  if (!seq.ok()) return done(seq.status());
+  record.seq = *seq;
+  p.region = impl_->options.region;
   p.start_ms = wall_ms();
   // The first decision is made here, on the caller's thread (the engine is
   // pure). An execution that ends in it (no task, no wait) needs no actor:
   // its events go to the journal in one append (opened and closed at once),
   // answered when durable; EXPRESS keeps no log and answers at once. One
   // that waits on something goes to its actor with this decision.
-  auto first = std::make_shared<engine::Started>(engine::start(machine.compiled, p, std::move(parsed_input).value()));
+  auto first = std::make_shared<engine::Started>(engine::start(machine.compiled, p, std::move(input)));
   if (engine::status(*first->state) != engine::ExecutionStatus::kRunning) {
     record_end(record, *first->state, first->decisions.events, wall_ms());
     StartedExecution started{p.execution_arn, p.start_ms};

@@ -142,6 +142,36 @@ class Runtime {
   // when it has); kNotFound when there is no such execution.
   void when_closed(const std::string& execution_arn, std::function<void(Result<storage::ExecutionRecord>)> done);
 
+  // ---- Distributed Map (actors/map_run.cpp) ----
+  // Runs the Map Run of `spec` for execution `parent_seq`: its children, and
+  // at the end one Task fact (kTaskSucceeded / kTaskFailed) for `frame` with
+  // `token`, routed to the parent through the coordinator. A Map Run
+  // already running under that ARN (the parent was restarted) is taken
+  // over, and answers the new (frame, token). After a server restart its
+  // STANDARD children are found again by name: succeeded ones do not run
+  // twice; EXPRESS children keep no record and run again.
+  void run_map_run(std::shared_ptr<const engine::MapRunSpec> spec, std::uint64_t parent_seq, std::int32_t frame,
+                   std::uint64_t token);
+  // The parent no longer wants it (stopped, failed elsewhere): its running
+  // children are stopped and it ends ABORTED. Unknown ARNs are ignored.
+  void abort_map_run(const std::string& map_run_arn);
+  // DescribeMapRun: live counts while it runs here, else the stored record.
+  Result<storage::MapRunRecord> describe_map_run(const std::string& map_run_arn);
+  // UpdateMapRun: changes what is given. kNotFound: no such Map Run;
+  // kFailed "ValidationException": it is not running.
+  Status update_map_run(const std::string& map_run_arn, std::optional<std::int64_t> max_concurrency,
+                        std::optional<std::int64_t> tolerated_count, std::optional<double> tolerated_percentage);
+  // A Map Run's child: started like any execution, named by
+  // maprun::child_name, of the machine `spec` describes (stored as a
+  // revision of its own the first time). The same name answers the
+  // existing execution (done only), as start_nested does.
+  void start_map_child(const std::shared_ptr<const engine::MapRunSpec>& spec, std::int64_t index,
+                       const std::string& input, std::function<void(Result<StartedExecution>)> done,
+                       std::function<void(Result<storage::ExecutionRecord>)> finished);
+  // Used by the Map Run actor when it ends.
+  void forget_map_run(const std::string& map_run_arn);
+  storage::Journal& journal();
+
   // StopExecution: aborts a running STANDARD execution; `done` gets its
   // record once the abort is durable. kNotFound: no such execution;
   // kFailed with error() "ExecutionNotRunning" (or "ValidationException"

@@ -44,6 +44,30 @@ struct ExecutionRecord {
   std::string trace_header;
   std::int32_t redrive_count = 0;
   std::int64_t redrive_ms = 0;  // the last RedriveExecution; 0: never redriven
+  std::string map_run_arn;      // a Distributed Map's child: the Map Run that started it
+};
+
+// DescribeMapRun's counts (MapRunItemCounts / MapRunExecutionCounts).
+struct MapRunCounts {
+  std::int64_t pending = 0, running = 0, succeeded = 0, failed = 0, timed_out = 0, aborted = 0, total = 0,
+               results_written = 0;
+};
+
+// A Distributed Map's Map Run (DescribeMapRun, ListMapRuns). Written when
+// it starts, when it ends, and when UpdateMapRun changes it; while it runs
+// the runtime has fresher counts than the stored ones.
+struct MapRunRecord {
+  std::string map_run_arn;
+  std::string execution_arn;       // the parent execution
+  std::string status = "RUNNING";  // RUNNING | SUCCEEDED | FAILED | ABORTED
+  std::int64_t start_ms = 0;
+  std::int64_t stop_ms = 0;        // 0 while RUNNING
+  std::int64_t max_concurrency = 0;
+  std::int64_t tolerated_failure_count = 0;
+  double tolerated_failure_percentage = 0;
+  MapRunCounts item_counts, execution_counts;
+  std::int32_t redrive_count = 0;
+  std::int64_t redrive_ms = 0;
 };
 
 // An immutable (definition, role) pair of a state machine. The machine, its
@@ -153,6 +177,17 @@ class Journal {
   virtual Status delete_state_machine(const std::string& arn) = 0;
   // A revision by id; kNotFound when absent.
   virtual Result<RevisionRecord> revision(const std::string& revision_id) = 0;
+  // Stores a revision on its own (a Distributed Map's child workflow),
+  // durably, before returning; one already there is left as it is.
+  virtual Status put_revision(const RevisionRecord& r) = 0;
+
+  // Map Runs: create or replace durably before returning; read by ARN
+  // (kNotFound when absent); those of one parent execution, oldest first
+  // (by start_ms; Map Runs started in the same millisecond come in a fixed
+  // order that is otherwise unspecified).
+  virtual Status put_map_run(const MapRunRecord& r) = 0;
+  virtual Result<MapRunRecord> map_run(const std::string& map_run_arn) = 0;
+  virtual Result<std::vector<MapRunRecord>> map_runs_of(const std::string& execution_arn) = 0;
 
   // Activities: create or replace durably; read; page in ARN order; remove
   // (kNotFound when absent).
@@ -171,6 +206,10 @@ class Journal {
   };
   virtual Result<std::vector<ExecutionRecord>> executions_of(const std::string& state_machine_arn, std::size_t max,
                                                              ExecutionCursor before) = 0;
+  // The same for the child executions of one Map Run (records whose
+  // map_run_arn is set are indexed by it when they are first written).
+  virtual Result<std::vector<ExecutionRecord>> executions_of_map_run(const std::string& map_run_arn, std::size_t max,
+                                                                     ExecutionCursor before) = 0;
 
   // Reads, each in its own short read transaction.
   virtual Result<std::vector<ExecutionRecord>> open_executions() = 0;

@@ -114,6 +114,33 @@ inline std::optional<MachineExecutionKey> decode_machine_execution(std::string_v
   return MachineExecutionKey{k.substr(0, k.size() - 17), read_u64(tail), read_u64(tail + 8)};
 }
 
+// Map Run children (map_run_executions): the machine index's layout with the
+// Map Run ARN in place of the state machine ARN, so the same walk pages it.
+inline std::string map_run_execution(std::string_view map_run_arn, std::uint64_t start_ms, std::uint64_t seq) {
+  return machine_execution(map_run_arn, start_ms, seq);
+}
+
+// A 64-bit FNV-1a of `s`. Stored inside keys: never change it.
+inline std::uint64_t fnv1a(std::string_view s) {
+  std::uint64_t h = 14695981039346656037ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+// Map Runs of one execution (execution_map_runs): parent execution ARN, a 0
+// byte, start_ms, the FNV-1a of the Map Run ARN; the value holds the ARN
+// itself. A hash rather than the ARN: a nested Map Run's ARN repeats its
+// parents' state machine names and labels, and the two ARNs together could
+// pass kMaxKeyBytes. The hash only orders Map Runs started in the same
+// millisecond. Decode with decode_machine_execution (its seq is the hash).
+inline std::string execution_map_run(std::string_view execution_arn, std::uint64_t start_ms,
+                                     std::string_view map_run_arn) {
+  return machine_execution(execution_arn, start_ms, fnv1a(map_run_arn));
+}
+
 // String keys (execution ARN -> seq, task token -> bytes) are the string's
 // bytes as they are: UTF-8 sorts bytewise in code point order.
 inline std::string_view text(std::string_view s) { return s; }

@@ -307,6 +307,16 @@ Status WriteTxn::put(const Table& table, std::string_view key, std::string_view 
   return rc == 0 ? Status() : fail("mdb_put", table, rc);
 }
 
+Result<bool> WriteTxn::put_new(const Table& table, std::string_view key, std::string_view value) {
+  if (txn_ == nullptr) return ended("mdb_put", table);
+  MDB_val k = val(key);
+  MDB_val v = val(value);
+  int rc = mdb_put(txn_, table.dbi_, &k, &v, MDB_NOOVERWRITE);
+  if (rc == 0) return true;
+  if (rc == MDB_KEYEXIST) return false;  // LMDB points v at the stored value; unused
+  return fail("mdb_put", table, rc);
+}
+
 Status WriteTxn::del(const Table& table, std::string_view key) {
   if (txn_ == nullptr) return ended("mdb_del", table);
   MDB_val k = val(key);

@@ -163,6 +163,9 @@ class WriteTxn : public Txn {
 
   // Stores `value` under `key`, replacing any value there.
   Status put(const Table& table, std::string_view key, std::string_view value);
+  // Stores `value` under `key` unless the key is present (MDB_NOOVERWRITE),
+  // when nothing changes. True when it stored, false when the key was there.
+  Result<bool> put_new(const Table& table, std::string_view key, std::string_view value);
   // Removes `key`; kNotFound when it was absent (nothing changes then).
   Status del(const Table& table, std::string_view key);
 

@@ -81,6 +81,7 @@ std::string encode_record(const ExecutionRecord& r) {
   auto region = fbb.CreateString(p.region);
   auto input = fbb.CreateString(p.input_text);
   auto trace = text_or_absent(fbb, r.trace_header);
+  auto map_run = text_or_absent(fbb, r.map_run_arn);
   auto output = fbb.CreateString(r.output);
   auto error = r.error ? fbb.CreateString(*r.error) : 0;
   auto cause = r.cause ? fbb.CreateString(*r.cause) : 0;
@@ -108,6 +109,7 @@ std::string encode_record(const ExecutionRecord& r) {
   if (r.cause) b.add_cause(cause);
   b.add_redrive_count(r.redrive_count);
   b.add_redrive_ms(r.redrive_ms);
+  b.add_map_run_arn(map_run);
   if (r.wake_ms) b.add_wake_ms(r.wake_ms);
   fbb.Finish(b.Finish());
   return bytes_of(fbb);
@@ -145,6 +147,7 @@ Result<ExecutionRecord> decode_record(std::string_view bytes) {
   r.trace_header = str(x->trace_header());
   r.redrive_count = x->redrive_count();
   r.redrive_ms = x->redrive_ms();
+  r.map_run_arn = str(x->map_run_arn());
   return r;
 }
 
@@ -307,6 +310,76 @@ Result<ActivityRecord> decode_activity(std::string_view bytes) {
   return r;
 }
 
+// ---------------------------------------------------------------- Map Runs
+
+flb::Offset<fb::MapRunCounts> encode_counts(flb::FlatBufferBuilder& fbb, const MapRunCounts& c) {
+  return fb::CreateMapRunCounts(fbb, c.pending, c.running, c.succeeded, c.failed, c.timed_out, c.aborted, c.total,
+                                c.results_written);
+}
+
+MapRunCounts decode_counts(const fb::MapRunCounts* x) {
+  MapRunCounts c;
+  if (!x) return c;
+  c.pending = x->pending();
+  c.running = x->running();
+  c.succeeded = x->succeeded();
+  c.failed = x->failed();
+  c.timed_out = x->timed_out();
+  c.aborted = x->aborted();
+  c.total = x->total();
+  c.results_written = x->results_written();
+  return c;
+}
+
+std::string encode_map_run(const MapRunRecord& r) {
+  flb::FlatBufferBuilder fbb(512);
+  auto arn = fbb.CreateString(r.map_run_arn);
+  auto execution = fbb.CreateString(r.execution_arn);
+  auto items = encode_counts(fbb, r.item_counts);
+  auto executions = encode_counts(fbb, r.execution_counts);
+  fb::MapRunRecordBuilder b(fbb);
+  b.add_map_run_arn(arn);
+  b.add_execution_arn(execution);
+  b.add_status(
+      enum_of(r.status, fb::EnumValuesMapRunStatus(), fb::EnumNameMapRunStatus, fb::MapRunStatus::RUNNING));
+  b.add_start_ms(r.start_ms);
+  b.add_stop_ms(r.stop_ms);
+  b.add_max_concurrency(r.max_concurrency);
+  b.add_tolerated_failure_count(r.tolerated_failure_count);
+  b.add_tolerated_failure_percentage(r.tolerated_failure_percentage);
+  b.add_item_counts(items);
+  b.add_execution_counts(executions);
+  b.add_redrive_count(r.redrive_count);
+  b.add_redrive_ms(r.redrive_ms);
+  fbb.Finish(b.Finish());
+  return bytes_of(fbb);
+}
+
+Result<MapRunRecord> decode_map_run(std::string_view bytes) {
+  const std::string copy(bytes);
+  auto root = root_of<fb::MapRunRecord>(copy, "Map Run");
+  if (!root.ok()) return root.status();
+  const fb::MapRunRecord* x = *root;
+  MapRunRecord r;
+  r.map_run_arn = str(x->map_run_arn());
+  r.execution_arn = str(x->execution_arn());
+  r.status = fb::EnumNameMapRunStatus(x->status());
+  r.start_ms = x->start_ms();
+  r.stop_ms = x->stop_ms();
+  r.max_concurrency = x->max_concurrency();
+  r.tolerated_failure_count = x->tolerated_failure_count();
+  r.tolerated_failure_percentage = x->tolerated_failure_percentage();
+  r.item_counts = decode_counts(x->item_counts());
+  r.execution_counts = decode_counts(x->execution_counts());
+  r.redrive_count = x->redrive_count();
+  r.redrive_ms = x->redrive_ms();
+  return r;
+}
+
+// A time as the u64 of an index key or a cursor; one before the epoch
+// (stepd writes none) counts as 0 rather than sorting after every other.
+std::uint64_t index_ms(std::int64_t ms) { return static_cast<std::uint64_t>(std::max<std::int64_t>(0, ms)); }
+
 // ---------------------------------------------------------------- the journal
 
 // Decodes each value of a page read from the store.
@@ -354,6 +427,10 @@ class LmdbJournal : public Journal {
       if (a.opened) {
         index_execution(b, t, a.record->params.execution_arn, a.record->state_machine_arn,
                         static_cast<std::uint64_t>(a.record->params.start_ms), a.seq);
+        if (!a.record->map_run_arn.empty()) {
+          index_map_run_execution(b, t, a.record->map_run_arn, static_cast<std::uint64_t>(a.record->params.start_ms),
+                                  a.seq);
+        }
       }
     }
     if (a.opened) mark_open(b, t, a.seq);
@@ -392,6 +469,42 @@ class LmdbJournal : public Journal {
     return decode_read(store_.read_revision(revision_id), decode_revision, "revision " + revision_id);
   }
 
+  // One step: the writer's put_new checks for the id inside the txn.
+  Status put_revision(const RevisionRecord& r) override {
+    Batch b;
+    storage::put_new_revision(b, store_.tables(), r.revision_id, encode_revision(r));
+    return writer_->write(std::move(b));
+  }
+
+  // A replace that moves the Map Run (another parent or start time: not
+  // something the runtime does) drops its old index entry; the read and the
+  // write are two steps, so two racing moves of one Map Run could leave a
+  // stale entry behind.
+  Status put_map_run(const MapRunRecord& r) override {
+    const Tables& t = store_.tables();
+    Batch b;
+    auto old = store_.read_map_run(r.map_run_arn);
+    if (old.ok()) {
+      auto was = decode_map_run(*old);
+      if (!was.ok()) return was.status();
+      if (was->execution_arn != r.execution_arn || was->start_ms != r.start_ms) {
+        storage::unindex_map_run(b, t, r.map_run_arn, was->execution_arn, index_ms(was->start_ms));
+      }
+    } else if (old.status().code() != Code::kNotFound) {
+      return old.status();
+    }
+    storage::put_map_run(b, t, r.map_run_arn, r.execution_arn, index_ms(r.start_ms), encode_map_run(r));
+    return writer_->write(std::move(b));
+  }
+
+  Result<MapRunRecord> map_run(const std::string& map_run_arn) override {
+    return decode_read(store_.read_map_run(map_run_arn), decode_map_run, "Map Run " + map_run_arn);
+  }
+
+  Result<std::vector<MapRunRecord>> map_runs_of(const std::string& execution_arn) override {
+    return decode_all(store_.list_execution_map_runs(execution_arn), decode_map_run);
+  }
+
   Status put_activity(const ActivityRecord& r) override {
     Batch b;
     storage::put_activity(b, store_.tables(), r.arn, encode_activity(r));
@@ -418,18 +531,12 @@ class LmdbJournal : public Journal {
   Result<std::vector<ExecutionRecord>> executions_of(const std::string& state_machine_arn, std::size_t max,
                                                      ExecutionCursor before) override {
     // The index keys start_ms as a u64 (append casts it): the same here.
-    auto page = store_.list_machine_executions(state_machine_arn, max,
-                                               static_cast<std::uint64_t>(std::max<std::int64_t>(0, before.start_ms)),
-                                               before.seq);
-    if (!page.ok()) return page.status();
-    std::vector<ExecutionRecord> out;
-    out.reserve(page->size());
-    for (const auto& e : *page) {
-      auto r = execution(e.seq);
-      if (!r.ok()) return r.status();
-      out.push_back(std::move(r).value());
-    }
-    return out;
+    return records_of(store_.list_machine_executions(state_machine_arn, max, index_ms(before.start_ms), before.seq));
+  }
+
+  Result<std::vector<ExecutionRecord>> executions_of_map_run(const std::string& map_run_arn, std::size_t max,
+                                                             ExecutionCursor before) override {
+    return records_of(store_.list_map_run_executions(map_run_arn, max, index_ms(before.start_ms), before.seq));
   }
 
   Result<std::vector<ExecutionRecord>> open_executions() override {
@@ -459,7 +566,7 @@ class LmdbJournal : public Journal {
   }
 
   Result<std::vector<DueWake>> due_wakes(std::int64_t now_ms, std::size_t max) override {
-    auto due = store_.due_timers(static_cast<std::uint64_t>(std::max<std::int64_t>(0, now_ms)), max);
+    auto due = store_.due_timers(index_ms(now_ms), max);
     if (!due.ok()) return due.status();
     std::vector<DueWake> out;
     out.reserve(due->size());
@@ -490,6 +597,19 @@ class LmdbJournal : public Journal {
   }
 
  private:
+  // The records of an index page, in its order.
+  Result<std::vector<ExecutionRecord>> records_of(Result<std::vector<MachineExecution>> page) {
+    if (!page.ok()) return page.status();
+    std::vector<ExecutionRecord> out;
+    out.reserve(page->size());
+    for (const auto& e : *page) {
+      auto r = execution(e.seq);
+      if (!r.ok()) return r.status();
+      out.push_back(std::move(r).value());
+    }
+    return out;
+  }
+
   Store store_;
   std::unique_ptr<Writer> writer_;
 };

@@ -1,5 +1,7 @@
 #include "storage/memory_journal.h"
 
+#include <limits>
+
 namespace stepd::storage {
 
 namespace {
@@ -44,10 +46,12 @@ void MemoryJournal::append(Append a, std::function<void(const Status&)> done) {
       if (!keep_history_ && a.closed) {
         by_arn_.erase(r.params.execution_arn);
         by_machine_.erase({r.state_machine_arn, r.params.start_ms, a.seq});
+        by_map_run_.erase({r.map_run_arn, r.params.start_ms, a.seq});
         executions_.erase(a.seq);
       } else {
         by_arn_[r.params.execution_arn] = a.seq;
         if (a.opened) by_machine_.insert({r.state_machine_arn, r.params.start_ms, a.seq});
+        if (a.opened && !r.map_run_arn.empty()) by_map_run_.insert({r.map_run_arn, r.params.start_ms, a.seq});
         executions_[a.seq] = std::move(*a.record);
       }
     }
@@ -86,6 +90,39 @@ Result<RevisionRecord> MemoryJournal::revision(const std::string& revision_id) {
   return find_named(revisions_, revision_id, "revision");
 }
 
+Status MemoryJournal::put_revision(const RevisionRecord& r) {
+  std::lock_guard<std::mutex> l(mu_);
+  revisions_.emplace(r.revision_id, r);  // leaves one already there as it is
+  return Status();
+}
+
+Status MemoryJournal::put_map_run(const MapRunRecord& r) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto [it, created] = map_runs_.try_emplace(r.map_run_arn, r);
+  if (!created) {
+    map_runs_by_execution_.erase({it->second.execution_arn, it->second.start_ms, r.map_run_arn});
+    it->second = r;
+  }
+  map_runs_by_execution_.insert({r.execution_arn, r.start_ms, r.map_run_arn});
+  return Status();
+}
+
+Result<MapRunRecord> MemoryJournal::map_run(const std::string& map_run_arn) {
+  std::lock_guard<std::mutex> l(mu_);
+  return find_named(map_runs_, map_run_arn, "Map Run");
+}
+
+Result<std::vector<MapRunRecord>> MemoryJournal::map_runs_of(const std::string& execution_arn) {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<MapRunRecord> out;
+  const auto first = std::make_tuple(execution_arn, std::numeric_limits<std::int64_t>::min(), std::string());
+  for (auto it = map_runs_by_execution_.lower_bound(first);
+       it != map_runs_by_execution_.end() && std::get<0>(*it) == execution_arn; ++it) {
+    out.push_back(map_runs_.at(std::get<2>(*it)));
+  }
+  return out;
+}
+
 Status MemoryJournal::put_activity(const ActivityRecord& r) {
   std::lock_guard<std::mutex> l(mu_);
   activities_[r.arn] = r;
@@ -110,12 +147,23 @@ Status MemoryJournal::delete_activity(const std::string& arn) {
 Result<std::vector<ExecutionRecord>> MemoryJournal::executions_of(const std::string& state_machine_arn,
                                                                   std::size_t max, ExecutionCursor before) {
   std::lock_guard<std::mutex> l(mu_);
+  return newest_first(by_machine_, state_machine_arn, max, before);
+}
+
+Result<std::vector<ExecutionRecord>> MemoryJournal::executions_of_map_run(const std::string& map_run_arn,
+                                                                          std::size_t max, ExecutionCursor before) {
+  std::lock_guard<std::mutex> l(mu_);
+  return newest_first(by_map_run_, map_run_arn, max, before);
+}
+
+std::vector<ExecutionRecord> MemoryJournal::newest_first(const ExecutionIndex& index, const std::string& arn,
+                                                         std::size_t max, ExecutionCursor before) const {
   std::vector<ExecutionRecord> out;
   // Walk back from the first entry at or after the cursor: newest first.
-  auto it = by_machine_.lower_bound({state_machine_arn, before.start_ms, before.seq});
-  while (it != by_machine_.begin() && out.size() < max) {
+  auto it = index.lower_bound({arn, before.start_ms, before.seq});
+  while (it != index.begin() && out.size() < max) {
     --it;
-    if (std::get<0>(*it) != state_machine_arn) break;
+    if (std::get<0>(*it) != arn) break;
     out.push_back(executions_.at(std::get<2>(*it)));
   }
   return out;

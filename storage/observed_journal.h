@@ -41,6 +41,12 @@ class ObservedJournal final : public Journal {
   }
   Status delete_state_machine(const std::string& arn) override { return inner_.delete_state_machine(arn); }
   Result<RevisionRecord> revision(const std::string& id) override { return inner_.revision(id); }
+  Status put_revision(const RevisionRecord& r) override { return inner_.put_revision(r); }
+  Status put_map_run(const MapRunRecord& r) override { return inner_.put_map_run(r); }
+  Result<MapRunRecord> map_run(const std::string& arn) override { return inner_.map_run(arn); }
+  Result<std::vector<MapRunRecord>> map_runs_of(const std::string& execution_arn) override {
+    return inner_.map_runs_of(execution_arn);
+  }
   Status put_activity(const ActivityRecord& r) override { return inner_.put_activity(r); }
   Result<ActivityRecord> activity(const std::string& arn) override { return inner_.activity(arn); }
   Result<std::vector<ActivityRecord>> activities(const std::string& after, std::size_t max) override {
@@ -50,6 +56,10 @@ class ObservedJournal final : public Journal {
   Result<std::vector<ExecutionRecord>> executions_of(const std::string& arn, std::size_t max,
                                                      ExecutionCursor before) override {
     return inner_.executions_of(arn, max, before);
+  }
+  Result<std::vector<ExecutionRecord>> executions_of_map_run(const std::string& arn, std::size_t max,
+                                                             ExecutionCursor before) override {
+    return inner_.executions_of_map_run(arn, max, before);
   }
   Result<std::vector<ExecutionRecord>> open_executions() override { return inner_.open_executions(); }
   Result<ExecutionRecord> execution(std::uint64_t seq) override { return inner_.execution(seq); }

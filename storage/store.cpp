@@ -124,7 +124,9 @@ Result<Store> Store::open(const std::string& dir, const EnvOptions& options) {
                   Named{&t.execution_names, "execution_names"}, Named{&t.machine_executions, "machine_executions"},
                   Named{&t.open_executions, "open_executions"}, Named{&t.timers, "timers"},
                   Named{&t.task_tokens, "task_tokens"}, Named{&t.state_machines, "state_machines"},
-                  Named{&t.revisions, "revisions"}, Named{&t.activities, "activities"}}) {
+                  Named{&t.revisions, "revisions"}, Named{&t.activities, "activities"},
+                  Named{&t.map_runs, "map_runs"}, Named{&t.execution_map_runs, "execution_map_runs"},
+                  Named{&t.map_run_executions, "map_run_executions"}}) {
     // Created when missing: a store older than a table opens with it empty.
     auto table = env.table(n.name);
     if (!table.ok()) return table.status();
@@ -255,6 +257,10 @@ Result<std::string> Store::read_activity(std::string_view activity_arn) const {
   return copy_value(env_, tables_.activities, keys::text(activity_arn));
 }
 
+Result<std::string> Store::read_map_run(std::string_view map_run_arn) const {
+  return copy_value(env_, tables_.map_runs, keys::text(map_run_arn));
+}
+
 Result<std::vector<std::uint64_t>> Store::list_open_executions(std::uint64_t from_seq, std::size_t max) const {
   auto txn = ReadTxn::begin(env_);
   if (!txn.ok()) return txn.status();
@@ -293,12 +299,26 @@ Result<std::vector<DueTimer>> Store::due_timers(std::uint64_t now_ms, std::size_
 Result<std::vector<MachineExecution>> Store::list_machine_executions(std::string_view state_machine_arn,
                                                                      std::size_t max, std::uint64_t before_start_ms,
                                                                      std::uint64_t before_seq) const {
+  return list_newest_first(tables_.machine_executions, state_machine_arn, max, before_start_ms, before_seq);
+}
+
+Result<std::vector<MachineExecution>> Store::list_map_run_executions(std::string_view map_run_arn, std::size_t max,
+                                                                     std::uint64_t before_start_ms,
+                                                                     std::uint64_t before_seq) const {
+  return list_newest_first(tables_.map_run_executions, map_run_arn, max, before_start_ms, before_seq);
+}
+
+// Up to `max` entries of an (ARN, start_ms, seq) index under `arn`, strictly
+// before (before_start_ms, before_seq), newest first.
+Result<std::vector<MachineExecution>> Store::list_newest_first(const Table& table, std::string_view arn,
+                                                               std::size_t max, std::uint64_t before_start_ms,
+                                                               std::uint64_t before_seq) const {
   auto txn = ReadTxn::begin(env_);
   if (!txn.ok()) return txn.status();
-  auto c = txn->cursor(tables_.machine_executions);
+  auto c = txn->cursor(table);
   if (!c.ok()) return c.status();
-  const std::string prefix = keys::machine_prefix(state_machine_arn);
-  const std::string bound = keys::machine_execution(state_machine_arn, before_start_ms, before_seq);
+  const std::string prefix = keys::machine_prefix(arn);
+  const std::string bound = keys::machine_execution(arn, before_start_ms, before_seq);
   // Land on the last key < bound: seek finds the first key >= bound, one
   // step back is the answer; no key >= bound means the table's last key.
   Status s = c->seek(bound);
@@ -311,8 +331,35 @@ Result<std::vector<MachineExecution>> Store::list_machine_executions(std::string
   for (; s.ok() && out.size() < max; s = c->prev()) {
     if (c->key().substr(0, prefix.size()) != prefix) break;
     auto k = keys::decode_machine_execution(c->key());
-    if (!k) return bad_key(tables_.machine_executions, c->key(), "(ARN, start_ms, seq)");
+    if (!k) return bad_key(table, c->key(), "(ARN, start_ms, seq)");
     out.push_back(MachineExecution{k->start_ms, k->seq});
+  }
+  s = walk_end(s);
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<std::vector<std::string>> Store::list_execution_map_runs(std::string_view execution_arn) const {
+  auto txn = ReadTxn::begin(env_);
+  if (!txn.ok()) return txn.status();
+  auto c = txn->cursor(tables_.execution_map_runs);
+  if (!c.ok()) return c.status();
+  const std::string prefix = keys::machine_prefix(execution_arn);
+  std::vector<std::string> out;
+  Status s = c->seek(prefix);
+  for (; s.ok(); s = c->next()) {
+    if (c->key().substr(0, prefix.size()) != prefix) break;
+    if (!keys::decode_machine_execution(c->key())) {
+      return bad_key(tables_.execution_map_runs, c->key(), "(ARN, start_ms, ARN hash)");
+    }
+    // The cursor's value stays valid while the txn reads on.
+    auto record = txn->get(tables_.map_runs, c->value());
+    if (!record.ok()) {
+      if (record.status().code() != Code::kNotFound) return record.status();
+      return Status::io("execution_map_runs: Map Run " + std::string(c->value()) +
+                        " is listed but has no record (a corrupt store?)");
+    }
+    out.emplace_back(*record);
   }
   s = walk_end(s);
   if (!s.ok()) return s;
@@ -371,6 +418,27 @@ void put_activity(Batch& b, const Tables& t, std::string activity_arn, std::stri
 
 void del_activity(Batch& b, const Tables& t, std::string activity_arn) {
   b.del(t.activities, std::move(activity_arn));
+}
+
+void put_new_revision(Batch& b, const Tables& t, std::string revision_id, std::string record) {
+  b.put_new(t.revisions, std::move(revision_id), std::move(record));
+}
+
+void put_map_run(Batch& b, const Tables& t, std::string_view map_run_arn, std::string_view execution_arn,
+                 std::uint64_t start_ms, std::string record) {
+  b.put(t.map_runs, std::string(keys::text(map_run_arn)), std::move(record));
+  b.put(t.execution_map_runs, keys::execution_map_run(execution_arn, start_ms, map_run_arn),
+        std::string(map_run_arn));
+}
+
+void unindex_map_run(Batch& b, const Tables& t, std::string_view map_run_arn, std::string_view execution_arn,
+                     std::uint64_t start_ms) {
+  b.del(t.execution_map_runs, keys::execution_map_run(execution_arn, start_ms, map_run_arn));
+}
+
+void index_map_run_execution(Batch& b, const Tables& t, std::string_view map_run_arn, std::uint64_t start_ms,
+                             std::uint64_t seq) {
+  b.put(t.map_run_executions, keys::map_run_execution(map_run_arn, start_ms, seq), keys::u64(seq));
 }
 
 }  // namespace stepd::storage

@@ -18,6 +18,9 @@
 //   state_machines      state machine ARN                    record bytes
 //   revisions           revision id                          revision record bytes
 //   activities          activity ARN                         record bytes
+//   map_runs            Map Run ARN                          Map Run record bytes
+//   execution_map_runs  (execution ARN, start_ms, ARN hash)  Map Run ARN (keys.h says why a hash)
+//   map_run_executions  (Map Run ARN, start_ms, seq)         seq
 //
 // A store written before a table existed gets it, empty, at open.
 //
@@ -55,6 +58,9 @@ struct Tables {
   Table state_machines;
   Table revisions;
   Table activities;
+  Table map_runs;
+  Table execution_map_runs;
+  Table map_run_executions;
 };
 
 // One event of a history, copied out of its read txn.
@@ -120,6 +126,7 @@ class Store {
   Result<std::string> read_task_token(std::string_view token) const;
   Result<std::string> read_revision(std::string_view revision_id) const;
   Result<std::string> read_activity(std::string_view activity_arn) const;
+  Result<std::string> read_map_run(std::string_view map_run_arn) const;
   // Up to `max` state machine records with ARN > `after` (all when empty),
   // in ARN order: ListStateMachines pages with the last ARN.
   Result<std::vector<std::string>> list_state_machines(std::string_view after, std::size_t max) const;
@@ -139,12 +146,25 @@ class Store {
       std::string_view state_machine_arn, std::size_t max,
       std::uint64_t before_start_ms = std::numeric_limits<std::uint64_t>::max(),
       std::uint64_t before_seq = std::numeric_limits<std::uint64_t>::max()) const;
+  // The same for the child executions of one Map Run.
+  Result<std::vector<MachineExecution>> list_map_run_executions(
+      std::string_view map_run_arn, std::size_t max,
+      std::uint64_t before_start_ms = std::numeric_limits<std::uint64_t>::max(),
+      std::uint64_t before_seq = std::numeric_limits<std::uint64_t>::max()) const;
+
+  // The Map Run records of one parent execution, oldest first (by start_ms;
+  // those started in the same millisecond in no meaningful order), read in
+  // one txn. kIo when an index entry has no record (a corrupt store).
+  Result<std::vector<std::string>> list_execution_map_runs(std::string_view execution_arn) const;
 
  private:
   struct SeqState;
   Store(Env env, Tables tables, std::unique_ptr<SeqState> seq);
   Status reserve_seq_block(std::uint64_t new_limit);
   Result<std::vector<std::string>> list_after(const Table& table, std::string_view after, std::size_t max) const;
+  Result<std::vector<MachineExecution>> list_newest_first(const Table& table, std::string_view arn, std::size_t max,
+                                                          std::uint64_t before_start_ms,
+                                                          std::uint64_t before_seq) const;
 
   mutable Env env_;  // reads begin txns on it; they change nothing a caller sees
   Tables tables_;
@@ -167,7 +187,20 @@ void put_state_machine(Batch& b, const Tables& t, std::string state_machine_arn,
 // Removes the record only: the machine's executions and revisions stay.
 void del_state_machine(Batch& b, const Tables& t, std::string state_machine_arn);
 void put_revision(Batch& b, const Tables& t, std::string revision_id, std::string record);
+// The same, but a revision already stored under that id is left as it is
+// (revisions are immutable): the check and the put are one step.
+void put_new_revision(Batch& b, const Tables& t, std::string revision_id, std::string record);
 void put_activity(Batch& b, const Tables& t, std::string activity_arn, std::string record);
 void del_activity(Batch& b, const Tables& t, std::string activity_arn);
+// A Map Run record (create or replace) and its entry in its parent
+// execution's list. A replace that changes the execution or start_ms must
+// also unindex_map_run the old entry.
+void put_map_run(Batch& b, const Tables& t, std::string_view map_run_arn, std::string_view execution_arn,
+                 std::uint64_t start_ms, std::string record);
+void unindex_map_run(Batch& b, const Tables& t, std::string_view map_run_arn, std::string_view execution_arn,
+                     std::uint64_t start_ms);
+// A child execution of a Map Run, in that Map Run's list.
+void index_map_run_execution(Batch& b, const Tables& t, std::string_view map_run_arn, std::uint64_t start_ms,
+                             std::uint64_t seq);
 
 }  // namespace stepd::storage

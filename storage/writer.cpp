@@ -147,7 +147,9 @@ Writer::Attempt Writer::try_commit(const std::vector<Request>& group, const std:
     a.map_size_seen = txn.map_size_at_begin();
     for (std::size_t i : which) {
       for (const Op& op : group[i].batch.ops) {
-        Status s = op.erase ? txn.del(op.table, op.key) : txn.put(op.table, op.key, op.value);
+        Status s = op.erase           ? txn.del(op.table, op.key)
+                   : op.keep_existing ? txn.put_new(op.table, op.key, op.value).status()
+                                      : txn.put(op.table, op.key, op.value);
         if (s.ok() || (op.erase && s.code() == Code::kNotFound)) continue;
         a.status = s;
         a.map_full = txn.map_full();

@@ -41,6 +41,7 @@ struct Op {
   std::string key;
   std::string value;   // unused by a delete
   bool erase = false;  // a delete: an absent key is not an error, so a retried delete is harmless
+  bool keep_existing = false;  // a put that leaves a value already under `key` as it is
 };
 
 // The puts and deletes of one request, applied in order in one txn.
@@ -48,9 +49,14 @@ struct Batch {
   std::vector<Op> ops;
 
   void put(const Table& table, std::string key, std::string value) {
-    ops.push_back(Op{table, std::move(key), std::move(value), false});
+    ops.push_back(Op{table, std::move(key), std::move(value), false, false});
   }
-  void del(const Table& table, std::string key) { ops.push_back(Op{table, std::move(key), {}, true}); }
+  void del(const Table& table, std::string key) { ops.push_back(Op{table, std::move(key), {}, true, false}); }
+  // A put unless `key` is already present (then nothing changes, and the
+  // request still succeeds): an idempotent create, checked in the txn.
+  void put_new(const Table& table, std::string key, std::string value) {
+    ops.push_back(Op{table, std::move(key), std::move(value), false, true});
+  }
 };
 
 // Answer to one request: OK once its ops are committed (durable in

@@ -1,6 +1,7 @@
 // Executions (start, sync start, stop, describe, list, history, redrive)
 // and map runs.
 #include <algorithm>
+#include <functional>
 #include <random>
 
 #include "src/api/api_util.h"
@@ -36,6 +37,7 @@ bj::object describe_record(const storage::ExecutionRecord& r, bool include_data)
   if (r.cause) o["cause"] = *r.cause;
   if (!r.state_machine_version_arn.empty()) o["stateMachineVersionArn"] = r.state_machine_version_arn;
   if (!r.state_machine_alias_arn.empty()) o["stateMachineAliasArn"] = r.state_machine_alias_arn;
+  if (!r.map_run_arn.empty()) o["mapRunArn"] = r.map_run_arn;
   o["redriveCount"] = r.redrive_count;
   if (r.redrive_ms) o["redriveDate"] = seconds(r.redrive_ms);
   if (terminal_failure(r.status)) {
@@ -304,6 +306,11 @@ void Dispatcher::describe_state_machine_for_execution(const Request& req, Done d
   bj::object tracing;
   tracing["enabled"] = sm.ok() && sm->tracing_enabled;
   o["tracingConfiguration"] = tracing;
+  if (!rec->map_run_arn.empty()) {  // a Distributed Map's child: its Map Run and the Map's label
+    o["mapRunArn"] = rec->map_run_arn;
+    const std::string& n = rec->params.state_machine_name;
+    o["label"] = n.substr(n.find('/') == std::string::npos ? 0 : n.find('/') + 1);
+  }
   done(ok(o));
 }
 
@@ -312,13 +319,14 @@ void Dispatcher::list_executions(const Request& req, Done done) {
   const auto* map_run = str_field(req, "mapRunArn");
   if (!a && !map_run) return done(error("ValidationException", "Must provide a StateMachine ARN or MapRun ARN"));
   if (a && map_run) return done(error("ValidationException", "Must provide only one of StateMachine ARN or MapRun ARN"));
-  if (map_run) {
+  std::optional<MachineArn> m;
+  if (a) {
+    m = parse_machine_arn(std::string(*a));
+    if (!m) return done(invalid_arn(std::string(*a)));
+  } else {
     std::string rest;
     if (!parse_arn(std::string(*map_run), "mapRun", &rest)) return done(invalid_arn(std::string(*map_run)));
-    return done(error("ResourceNotFound", "Resource not found: '" + std::string(*map_run) + "'"));
   }
-  auto m = parse_machine_arn(std::string(*a));
-  if (!m) return done(invalid_arn(std::string(*a)));
   auto max = page_size(req, kDefaultPage);
   if (!max.ok()) return done(error("ValidationException", max.status().message()));
   std::string status;
@@ -328,13 +336,27 @@ void Dispatcher::list_executions(const Request& req, Done done) {
   if (!redrive.empty() && redrive != "REDRIVEN" && redrive != "NOT_REDRIVEN") {
     return done(error("ValidationException", "Value '" + redrive + "' at 'redriveFilter' failed to satisfy constraint"));
   }
-  auto sm = machine(m->base);
-  if (!sm.ok()) return done(error("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + std::string(*a) + "'"));
-  if (sm->type == "EXPRESS") {
-    return done(error("StateMachineTypeNotSupported",
-                      "This operation is not supported by this type of state machine: EXPRESS"));
+  // Where the records come from: a state machine's executions, or a Map Run's children.
+  std::function<Result<std::vector<storage::ExecutionRecord>>(storage::Journal::ExecutionCursor)> source;
+  if (m) {
+    auto sm = machine(m->base);
+    if (!sm.ok()) {
+      return done(error("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + std::string(*a) + "'"));
+    }
+    if (sm->type == "EXPRESS") {
+      return done(error("StateMachineTypeNotSupported",
+                        "This operation is not supported by this type of state machine: EXPRESS"));
+    }
+    source = [this, base = m->base](storage::Journal::ExecutionCursor c) { return journal_.executions_of(base, 256, c); };
+  } else {
+    if (!journal_.map_run(std::string(*map_run)).ok()) {
+      return done(error("ResourceNotFound", "Resource not found: '" + std::string(*map_run) + "'"));
+    }
+    source = [this, arn = std::string(*map_run)](storage::Journal::ExecutionCursor c) {
+      return journal_.executions_of_map_run(arn, 256, c);
+    };
   }
-  const std::string kind = "x" + std::string(*a) + "|" + status + "|" + redrive;
+  const std::string kind = (m ? "x" + std::string(*a) : "m" + std::string(*map_run)) + "|" + status + "|" + redrive;
   storage::Journal::ExecutionCursor cursor;
   if (const auto* token = str_field(req, "nextToken")) {
     std::string pos;
@@ -351,8 +373,8 @@ void Dispatcher::list_executions(const Request& req, Done done) {
     if (!status.empty() && r.status != status) return false;
     if (redrive == "REDRIVEN" && r.redrive_count == 0) return false;
     if (redrive == "NOT_REDRIVEN" && r.redrive_count != 0) return false;
-    if (m->is_version() && r.state_machine_version_arn != *a) return false;
-    if (m->is_alias() && r.state_machine_alias_arn != *a) return false;
+    if (m && m->is_version() && r.state_machine_version_arn != *a) return false;
+    if (m && m->is_alias() && r.state_machine_alias_arn != *a) return false;
     return true;
   };
   std::vector<storage::ExecutionRecord> found;
@@ -360,7 +382,7 @@ void Dispatcher::list_executions(const Request& req, Done done) {
   const std::size_t limit = static_cast<std::size_t>(*max);
   storage::Journal::ExecutionCursor scan = cursor;  // where the walk reads on; `cursor`: the last one returned
   while (!more) {
-    auto page = journal_.executions_of(m->base, 256, scan);
+    auto page = source(scan);
     if (!page.ok()) return done(error("InternalError", page.status().message(), 500));
     for (auto& r : *page) {
       scan = {r.params.start_ms, r.seq};
@@ -387,6 +409,7 @@ void Dispatcher::list_executions(const Request& req, Done done) {
     if (!r.state_machine_alias_arn.empty()) o["stateMachineAliasArn"] = r.state_machine_alias_arn;
     o["redriveCount"] = r.redrive_count;
     if (r.redrive_ms) o["redriveDate"] = seconds(r.redrive_ms);
+    if (map_run) o["mapRunArn"] = r.map_run_arn;  // only when listed by Map Run, as AWS does
     items.push_back(std::move(o));
   }
   bj::object out;
@@ -440,15 +463,54 @@ void Dispatcher::get_execution_history(const Request& req, Done done) {
   done(ok(r));
 }
 
-// Map runs exist only for Distributed Map states, which stepd runs inside
-// the parent execution (issue #10): no map run is ever found, and listing
-// an execution's gives none.
+// ---- Map Runs (Distributed Map, actors/map_run.h) --------------------------
+
+namespace {
+
+bj::object counts_json(const storage::MapRunCounts& c) {
+  bj::object o;
+  o["pending"] = c.pending;
+  o["running"] = c.running;
+  o["succeeded"] = c.succeeded;
+  o["failed"] = c.failed;
+  o["timedOut"] = c.timed_out;
+  o["aborted"] = c.aborted;
+  o["total"] = c.total;
+  o["resultsWritten"] = c.results_written;
+  // Unsuccessful children are all redrivable while their parent is.
+  o["failuresNotRedrivable"] = 0;
+  o["pendingRedrive"] = 0;
+  return o;
+}
+
+}  // namespace
+
 void Dispatcher::describe_map_run(const Request& req, Done done) {
   const bj::string* a;
   if (auto e = require(req, "mapRunArn", &a)) return done(*e);
   std::string rest;
   if (!parse_arn(std::string(*a), "mapRun", &rest)) return done(invalid_arn(std::string(*a)));
-  done(error("ResourceNotFound", "Resource not found: '" + std::string(*a) + "'"));
+  auto r = runtime_.describe_map_run(std::string(*a));
+  if (!r.ok()) {
+    if (r.status().code() == Code::kNotFound) {
+      return done(error("ResourceNotFound", "Resource not found: '" + std::string(*a) + "'"));
+    }
+    return done(error("InternalError", r.status().message(), 500));
+  }
+  bj::object o;
+  o["mapRunArn"] = r->map_run_arn;
+  o["executionArn"] = r->execution_arn;
+  o["status"] = r->status;
+  o["startDate"] = seconds(r->start_ms);
+  if (r->status != "RUNNING" && r->stop_ms) o["stopDate"] = seconds(r->stop_ms);
+  o["maxConcurrency"] = r->max_concurrency;
+  o["toleratedFailurePercentage"] = r->tolerated_failure_percentage;
+  o["toleratedFailureCount"] = r->tolerated_failure_count;
+  o["itemCounts"] = counts_json(r->item_counts);
+  o["executionCounts"] = counts_json(r->execution_counts);
+  o["redriveCount"] = r->redrive_count;
+  if (r->redrive_ms) o["redriveDate"] = seconds(r->redrive_ms);
+  done(ok(o));
 }
 
 void Dispatcher::update_map_run(const Request& req, Done done) {
@@ -456,10 +518,34 @@ void Dispatcher::update_map_run(const Request& req, Done done) {
   if (auto e = require(req, "mapRunArn", &a)) return done(*e);
   std::string rest;
   if (!parse_arn(std::string(*a), "mapRun", &rest)) return done(invalid_arn(std::string(*a)));
-  if (const auto* v = req.if_contains("maxConcurrency"); v && (!v->is_int64() || v->get_int64() < 0)) {
-    return done(error("ValidationException", "maxConcurrency must be a non-negative integer"));
+  std::optional<std::int64_t> max_concurrency, count;
+  std::optional<double> percentage;
+  if (const auto* v = req.if_contains("maxConcurrency")) {
+    if (!v->is_int64() || v->get_int64() < 0) {
+      return done(error("ValidationException", "maxConcurrency must be a non-negative integer"));
+    }
+    max_concurrency = v->get_int64();
   }
-  done(error("ResourceNotFound", "Resource not found: '" + std::string(*a) + "'"));
+  if (const auto* v = req.if_contains("toleratedFailureCount")) {
+    if (!v->is_int64() || v->get_int64() < 0) {
+      return done(error("ValidationException", "toleratedFailureCount must be a non-negative integer"));
+    }
+    count = v->get_int64();
+  }
+  if (const auto* v = req.if_contains("toleratedFailurePercentage")) {
+    if (!v->is_number() || json::to_double(*v) < 0 || json::to_double(*v) > 100) {
+      return done(error("ValidationException", "toleratedFailurePercentage must be between 0 and 100"));
+    }
+    percentage = json::to_double(*v);
+  }
+  if (!max_concurrency && !count && !percentage) {
+    return done(error("ValidationException",
+                      "at least one of maxConcurrency, toleratedFailurePercentage or toleratedFailureCount is required"));
+  }
+  Status s = runtime_.update_map_run(std::string(*a), max_concurrency, count, percentage);
+  if (s.code() == Code::kNotFound) return done(error("ResourceNotFound", "Resource not found: '" + std::string(*a) + "'"));
+  if (!s.ok()) return done(error(s.error().empty() ? "ValidationException" : s.error(), s.message()));
+  done(ok(bj::object()));
 }
 
 void Dispatcher::list_map_runs(const Request& req, Done done) {
@@ -468,13 +554,37 @@ void Dispatcher::list_map_runs(const Request& req, Done done) {
   if (!execution_arn_shape(std::string(*a))) return done(invalid_arn(std::string(*a)));
   auto max = page_size(req, kDefaultPage);
   if (!max.ok()) return done(error("ValidationException", max.status().message()));
+  std::size_t from = 0;
+  const std::string kind = "mr" + std::string(*a);
   if (const auto* token = str_field(req, "nextToken")) {
     std::string pos;
-    if (!read_token(std::string(*token), "mr", &pos)) return done(invalid_token());
+    if (!read_token(std::string(*token), kind, &pos) || pos.empty() || pos.size() > 18 ||
+        pos.find_first_not_of("0123456789") != std::string::npos) {
+      return done(invalid_token());
+    }
+    from = static_cast<std::size_t>(std::stoull(pos));
   }
-  if (!journal_.execution_seq(std::string(*a)).ok()) return done(no_execution(std::string(*a)));
+  auto seq = journal_.execution_seq(std::string(*a));
+  if (!seq.ok()) return done(no_execution(std::string(*a)));
+  auto parent = journal_.execution(*seq);
+  if (!parent.ok()) return done(error("InternalError", parent.status().message(), 500));
+  auto runs = journal_.map_runs_of(std::string(*a));
+  if (!runs.ok()) return done(error("InternalError", runs.status().message(), 500));
+  bj::array items;
+  std::size_t end = std::min(runs->size(), from + static_cast<std::size_t>(*max));
+  for (std::size_t i = from; i < end; ++i) {
+    const auto& r = (*runs)[i];
+    bj::object o;
+    o["executionArn"] = r.execution_arn;
+    o["mapRunArn"] = r.map_run_arn;
+    o["stateMachineArn"] = parent->state_machine_arn;
+    o["startDate"] = seconds(r.start_ms);
+    if (r.status != "RUNNING" && r.stop_ms) o["stopDate"] = seconds(r.stop_ms);
+    items.push_back(std::move(o));
+  }
   bj::object out;
-  out["mapRuns"] = bj::array{};
+  out["mapRuns"] = std::move(items);
+  if (end < runs->size()) out["nextToken"] = make_token(kind, std::to_string(end));
   done(ok(out));
 }
 

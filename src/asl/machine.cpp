@@ -336,6 +336,17 @@ class Compiler {
           if (const auto* mode = pc->get_object().if_contains("Mode"); mode && mode->is_string()) {
             st.distributed = mode->get_string() == "DISTRIBUTED";
           }
+          if (const auto* et = pc->get_object().if_contains("ExecutionType"); et && et->is_string()) {
+            st.express = et->get_string() == "EXPRESS";
+          }
+        }
+        if (st.distributed) {
+          // The child workflow's own definition: what the ItemProcessor
+          // says, minus ProcessorConfig, plus the query language it inherits.
+          bj::object def = proc->get_object();
+          def.erase("ProcessorConfig");
+          if (!def.contains("QueryLanguage") && machine_lang == QueryLanguage::kJSONata) def["QueryLanguage"] = "JSONata";
+          st.processor_definition = json::to_json(def);
         }
         auto sub = machine(proc->get_object(), loc + (o.contains("ItemProcessor") ? "/ItemProcessor" : "/Iterator"),
                            machine_lang);
@@ -364,9 +375,25 @@ class Compiler {
         if (!st.ja.tolerated_failure_count) st.tolerated_failure_count = opt_int(o, "ToleratedFailureCount");
         STEPD_TRY_ASSIGN(st.tolerated_failure_count_path, opt_path(o, "ToleratedFailureCountPath", loc));
         if (const auto* v = o.if_contains("Label"); v && v->is_string()) st.label = std::string(v->get_string());
-        if (o.contains("ItemReader") || o.contains("ResultWriter") || o.contains("ItemBatcher")) {
-          return Status::invalid("UNSUPPORTED_FEATURE: stepd does not run Map ItemReader, ItemBatcher or "
-                                 "ResultWriter yet at " + loc);
+        if (o.contains("ItemReader") || o.contains("ResultWriter")) {
+          return Status::invalid("UNSUPPORTED_FEATURE: stepd does not run Map ItemReader or ResultWriter yet at " +
+                                 loc);
+        }
+        if (const auto* ib = o.if_contains("ItemBatcher"); ib && ib->is_object()) {
+          const bj::object& b = ib->get_object();
+          const std::string bl = loc + "/ItemBatcher";
+          st.item_batcher = true;
+          STEPD_TRY_ASSIGN(st.ja.max_items_per_batch, opt_expression(b, "MaxItemsPerBatch", bl, ja));
+          STEPD_TRY_ASSIGN(st.ja.max_bytes_per_batch, opt_expression(b, "MaxInputBytesPerBatch", bl, ja));
+          if (!st.ja.max_items_per_batch) st.max_items_per_batch = opt_int(b, "MaxItemsPerBatch");
+          if (!st.ja.max_bytes_per_batch) st.max_bytes_per_batch = opt_int(b, "MaxInputBytesPerBatch");
+          STEPD_TRY_ASSIGN(st.max_items_per_batch_path, opt_path(b, "MaxItemsPerBatchPath", bl));
+          STEPD_TRY_ASSIGN(st.max_bytes_per_batch_path, opt_path(b, "MaxInputBytesPerBatchPath", bl));
+          if (ja) {
+            STEPD_TRY_ASSIGN(st.ja.batch_input, opt_jsonata(b, "BatchInput", bl));
+          } else {
+            STEPD_TRY_ASSIGN(st.batch_input, opt_template(b, "BatchInput", bl));
+          }
         }
         break;
       }

@@ -78,6 +78,7 @@ struct JsonataFields {
   std::optional<JsonataValue> error, cause;                        // Fail
   std::optional<JsonataValue> items, item_selector, max_concurrency, tolerated_failure_count,
       tolerated_failure_percentage;  // Map
+  std::optional<JsonataValue> max_items_per_batch, max_bytes_per_batch, batch_input;  // Map ItemBatcher
 };
 
 struct State {
@@ -122,6 +123,8 @@ struct State {
   // Map
   std::shared_ptr<const StateMachine> processor;
   bool distributed = false;
+  bool express = false;               // DISTRIBUTED: ProcessorConfig.ExecutionType EXPRESS
+  std::string processor_definition;   // DISTRIBUTED: the ItemProcessor object as JSON text
   PathField items_path;
   std::optional<Template> item_selector;  // ItemSelector or legacy Parameters
   std::optional<std::int64_t> max_concurrency;
@@ -131,6 +134,11 @@ struct State {
   std::optional<std::int64_t> tolerated_failure_count;
   std::optional<jsonpath::Path> tolerated_failure_count_path;
   std::string label;
+  // Distributed Map ItemBatcher (batching is on when the field is present).
+  bool item_batcher = false;
+  std::optional<std::int64_t> max_items_per_batch, max_bytes_per_batch;
+  std::optional<jsonpath::Path> max_items_per_batch_path, max_bytes_per_batch_path;
+  std::optional<Template> batch_input;
 };
 
 // A machine or a sub-machine (Parallel branch, Map ItemProcessor).

@@ -1,5 +1,7 @@
 #include "src/cli/local_run.h"
 
+#include "src/common/json.h"
+#include "src/maprun/tracker.h"
 #include "src/mock/mock_tasks.h"
 
 #include <algorithm>
@@ -8,9 +10,13 @@
 #include <map>
 #include <thread>
 
+#include <boost/json/parse.hpp>
+
 namespace stepd::cli {
 
 namespace {
+
+namespace bj = boost::json;
 
 std::int64_t wall_ms() {
   using namespace std::chrono;
@@ -36,7 +42,13 @@ class Driver {
     absorb(out, std::move(started.decisions));
     while (engine::status(*out.state) == engine::ExecutionStatus::kRunning) {
       engine::Fact fact;
-      if (!tasks_.empty()) {
+      if (!map_runs_.empty()) {
+        engine::Effect e = std::move(map_runs_.front());
+        map_runs_.pop_front();
+        fact = run_map_run(*e.map_run, params);
+        fact.frame = e.frame;
+        fact.token = e.token;
+      } else if (!tasks_.empty()) {
         engine::Effect task = std::move(tasks_.front());
         tasks_.pop_front();
         auto facts = mocks_.answer(task);
@@ -69,6 +81,47 @@ class Driver {
   }
 
  private:
+  // A Map Run in one thread: its children one after another, each a run of
+  // its own on this driver's clock.
+  engine::Fact run_map_run(const engine::MapRunSpec& spec, const engine::StartParams& parent) {
+    maprun::Tracker tracker(std::shared_ptr<const engine::MapRunSpec>(&spec, [](const engine::MapRunSpec*) {}));
+    tracker.redrive();  // a redriven Map Run reruns its unsuccessful children; here all were
+    while (auto child = tracker.next()) {
+      engine::StartParams p = parent;
+      p.execution_name = maprun::child_name(spec, child->index);
+      p.execution_arn = maprun::child_arn(spec, p.execution_name);
+      p.state_machine_arn = maprun::child_machine_arn(spec);
+      p.state_machine_name = maprun::child_machine_name(spec);
+      p.version_arn.clear();
+      p.alias_arn.clear();
+      p.input_text = json::to_json(child->input);
+      p.start_ms = now();
+      p.seed = parent.seed ^ (0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(child->index + 1));
+      Driver d(o_, p.start_ms);
+      LocalRunResult r = d.run(spec.processor, p);
+      clock_ = std::max(clock_, d.clock_);
+      maprun::ChildStatus st = maprun::ChildStatus::kFailed;
+      bj::value output;
+      switch (engine::status(*r.state)) {
+        case engine::ExecutionStatus::kSucceeded:
+          st = maprun::ChildStatus::kSucceeded;
+          output = bj::parse(engine::output_text(*r.state));
+          break;
+        case engine::ExecutionStatus::kTimedOut: st = maprun::ChildStatus::kTimedOut; break;
+        case engine::ExecutionStatus::kAborted: st = maprun::ChildStatus::kAborted; break;
+        default: break;
+      }
+      tracker.finished(child->index, st, std::move(output));
+    }
+    engine::Fact f;
+    const auto& o = *tracker.outcome();
+    f.kind = o.succeeded ? engine::FactKind::kTaskSucceeded : engine::FactKind::kTaskFailed;
+    f.output = o.output;
+    f.error = o.error;
+    f.cause = o.cause;
+    return f;
+  }
+
   std::int64_t now() const { return o_.virtual_time ? clock_ : std::max(clock_, wall_ms()); }
 
   void advance_to(std::int64_t due) {
@@ -88,6 +141,9 @@ class Driver {
         case engine::EffectKind::kInvokeTask:
           tasks_.push_back(std::move(e));
           break;
+        case engine::EffectKind::kMapRun:
+          map_runs_.push_back(std::move(e));
+          break;
         case engine::EffectKind::kStartTimer:
         case engine::EffectKind::kTaskTimeout:
         case engine::EffectKind::kHeartbeatTimeout:  // mocked tasks never heartbeat
@@ -104,6 +160,7 @@ class Driver {
         case engine::EffectKind::kCancelTask: {
           auto gone = [&](const engine::Effect& t) { return t.frame == e.frame; };
           tasks_.erase(std::remove_if(tasks_.begin(), tasks_.end(), gone), tasks_.end());
+          map_runs_.erase(std::remove_if(map_runs_.begin(), map_runs_.end(), gone), map_runs_.end());
           break;
         }
       }
@@ -113,6 +170,7 @@ class Driver {
   const LocalRunOptions& o_;
   std::int64_t clock_;
   std::deque<engine::Effect> tasks_;
+  std::deque<engine::Effect> map_runs_;
   std::vector<Timer> timers_;
   std::uint64_t seq_ = 0;
   mock::MockTasks mocks_;

@@ -123,6 +123,16 @@ void append_task_effects(const Frame& f, std::vector<Effect>& out) {
   }
 }
 
+void append_map_run_effect(const Frame& f, std::vector<Effect>& out) {
+  Effect e;
+  e.kind = EffectKind::kMapRun;
+  e.frame = f.id;
+  e.token = f.token;
+  e.state_name = f.machine->states[static_cast<std::size_t>(f.state)].name;
+  e.map_run = f.map_run;
+  out.push_back(std::move(e));
+}
+
 void append_timer_effect(const Frame& f, std::vector<Effect>& out) {
   Effect e;
   e.kind = EffectKind::kStartTimer;
@@ -198,8 +208,7 @@ class Interpreter {
     if (s_.status != ExecutionStatus::kRunning) return;
     switch (fact.kind) {
       case FactKind::kStop: {
-        abort_children(frame(0), 0);
-        cancel_task(frame(0));
+        abort_root();
         bj::object d;
         if (fact.error) d["error"] = *fact.error;
         if (fact.cause) d["cause"] = *fact.cause;
@@ -209,8 +218,7 @@ class Interpreter {
       }
       case FactKind::kExecutionTimedOut: {
         if (fact.token != static_cast<std::uint64_t>(s_.redrive_count)) return;  // armed before a redrive
-        abort_children(frame(0), 0);
-        cancel_task(frame(0));
+        abort_root();
         bj::object d;
         d["error"] = "States.Timeout";
         emit_root(EventType::ExecutionTimedOut, std::move(d), s_.last_id);
@@ -231,16 +239,25 @@ class Interpreter {
         if (f.phase == Phase::kTask) task_submitted(f, fact.output);
         return;  // the task still runs until its callback or the child ends
       case FactKind::kTaskSucceeded:
+        if (f.phase == Phase::kMapRun) {
+          map_run_finished(f, fact);
+          break;
+        }
         if (f.phase != Phase::kTask) return;
         task_succeeded(f, fact.output);
         break;
       case FactKind::kTaskFailed:
-        if (f.phase != Phase::kTask) return;
-        task_failed(f, fact.error, fact.cause, false);
-        break;
       case FactKind::kTaskTimedOut:
+        if (f.phase == Phase::kMapRun) {
+          map_run_finished(f, fact);
+          break;
+        }
         if (f.phase != Phase::kTask) return;
-        task_failed(f, std::string("States.Timeout"), std::nullopt, true);
+        if (fact.kind == FactKind::kTaskFailed) {
+          task_failed(f, fact.error, fact.cause, false);
+        } else {
+          task_failed(f, std::string("States.Timeout"), std::nullopt, true);
+        }
         break;
       case FactKind::kTimerFired:
         if (f.phase == Phase::kWait) {
@@ -295,8 +312,6 @@ class Interpreter {
  private:
   // ---- events -------------------------------------------------------------
 
-  bool hidden(const Frame& f) const { return f.hidden; }
-
   // TestState's inspection when f is the frame of the tested state.
   Inspection* watch(const Frame& f) const { return f.id == 0 ? s_.inspect : nullptr; }
 
@@ -313,11 +328,10 @@ class Interpreter {
     return s_.last_id;
   }
 
-  // Emits an event of frame f linked to `prev`; returns its id (0 when the
-  // frame is hidden). Does not move the frame's tip.
+  // Emits an event of frame f linked to `prev`; returns its id. Does not
+  // move the frame's tip.
   std::int64_t emit_linked(Frame& f, EventType t, bj::object details, std::int64_t prev, std::string name = {},
                            std::string payload = {}) {
-    if (hidden(f)) return 0;
     Event e;
     e.type = t;
     e.id = ++s_.last_id;
@@ -1098,9 +1112,6 @@ class Interpreter {
     c->id = static_cast<std::int32_t>(s_.frames.size());
     c->parent = parent.id;
     c->machine = m;
-    bool distributed_child = st(parent).type == StateType::kMap && st(parent).distributed;
-    c->hidden = parent.hidden || distributed_child;
-    c->own_execution = distributed_child;
     c->index = index;
     c->state = m->start;
     c->input = std::move(input);
@@ -1155,6 +1166,7 @@ class Interpreter {
       f.retry_counts.assign(state.retry.size(), 0);
       f.retry_count = 0;
       f.tip = f.started_id;
+      if (state.distributed) return map_run_redrive(f, state);
       resume_children(f, state);
     } else {
       f.tip = f.entered_id;
@@ -1186,12 +1198,6 @@ class Interpreter {
         parallel_done(f, state);
       }
       return;
-    }
-    if (state.distributed) {
-      bj::object d;
-      d["mapRunArn"] = f.map_run_arn;
-      d["redriveCount"] = ++f.map_run_redrives;
-      emit_linked(f, EventType::MapRunRedriven, std::move(d), f.map_run_started);
     }
     f.finished -= f.failures;  // the failed iterations run again
     f.failures = 0;
@@ -1393,14 +1399,157 @@ class Interpreter {
     f.finished = 0;
     f.failures = 0;
     f.close_link = f.tip;
-    if (state.distributed) {
-      f.map_run_arn = map_run_arn(state);
-      f.map_run_redrives = 0;
-      bj::object r;
-      r["mapRunArn"] = f.map_run_arn;
-      f.map_run_started = emit(f, EventType::MapRunStarted, std::move(r));
-    }
+    if (state.distributed) return map_run_attempt(f, state);
     pump(f, state);
+  }
+
+  // ---- Distributed Map: the Map Run (src/engine/map_run.h) -------------------
+
+  // MapRunStarted, then every item's input (ItemSelector), then the Map Run
+  // effect; its answer comes back as a Task fact (map_run_finished).
+  void map_run_attempt(Frame& f, const State& state) {
+    f.map_run_arn = map_run_arn(state);
+    f.map_run_redrives = 0;
+    bj::object r;
+    r["mapRunArn"] = f.map_run_arn;
+    f.map_run_started = emit(f, EventType::MapRunStarted, std::move(r));
+    auto spec = std::make_shared<MapRunSpec>();
+    spec->map_run_arn = f.map_run_arn;
+    spec->execution_arn = s_.params.execution_arn;
+    spec->role_arn = s_.params.role_arn;
+    spec->state_name = state.name;
+    spec->label = state.label;
+    spec->processor = state.processor;
+    spec->processor_definition = state.processor_definition;
+    spec->express = state.express;
+    spec->max_concurrency = f.max_concurrency > 0 ? f.max_concurrency : 0;
+    spec->tolerated_count = f.tolerated_count;
+    spec->tolerated_percentage = f.tolerated_percentage;
+    spec->started_ms = now_;
+    spec->inputs.reserve(f.items.size());
+    for (std::size_t i = 0; i < f.items.size(); ++i) {
+      auto in = item_input(f, state, i);
+      if (!in.ok()) return map_failed(f, state, in.status().error(), in.status().message(), f.tip);
+      spec->inputs.push_back(std::move(in).value());
+    }
+    if (state.item_batcher) {
+      Status b = batcher(f, state, *spec);
+      if (!b.ok()) return map_failed(f, state, b.error(), b.message(), f.tip);
+    }
+    f.items = bj::array();  // the spec holds them now
+    f.map_run = std::move(spec);
+    f.phase = Phase::kMapRun;
+    f.token = s_.next_token++;
+    append_map_run_effect(f, out_.effects);
+  }
+
+  // The input of Map item i: the item, or what ItemSelector makes of it.
+  // A JSONata failure records EvaluationFailed before the caller fails the Map.
+  Result<bj::value> item_input(Frame& f, const State& state, std::size_t i) {
+    if (state.ja.item_selector) {
+      JaScope sc{&f.input};
+      sc.map_item = &f.items[i];
+      sc.map_index = static_cast<std::int64_t>(i);
+      std::string loc;
+      auto r = ja_eval(f, *state.ja.item_selector, "ItemSelector", sc, &loc);
+      if (!r.ok()) emit_evaluation_failed(f, r.status(), loc, f.tip);
+      return r;
+    }
+    if (state.item_selector) {
+      return eval_template(f, *state.item_selector, f.effective, &f.items[i], static_cast<std::int64_t>(i));
+    }
+    return f.items[i];
+  }
+
+  // ItemBatcher's limits and BatchInput, evaluated against the Map's input.
+  // A JSONata failure records EvaluationFailed before the caller fails the Map.
+  Status batcher(Frame& f, const State& state, MapRunSpec& spec) {
+    spec.batching = true;
+    struct Limit {
+      const std::optional<std::int64_t>& literal;
+      const std::optional<jsonpath::Path>& path;
+      const std::optional<asl::JsonataValue>& expression;
+      const char* field;
+      std::int64_t& out;
+    };
+    for (Limit l : {Limit{state.max_items_per_batch, state.max_items_per_batch_path, state.ja.max_items_per_batch,
+                          "MaxItemsPerBatch", spec.max_items_per_batch},
+                    Limit{state.max_bytes_per_batch, state.max_bytes_per_batch_path, state.ja.max_bytes_per_batch,
+                          "MaxInputBytesPerBatch", spec.max_bytes_per_batch}}) {
+      std::optional<std::int64_t> v = l.literal;
+      if (l.path) {
+        auto r = int_path(f, *l.path, (std::string(l.field) + "Path").c_str());
+        if (!r.ok()) return r.status();
+        v = *r;
+      }
+      if (l.expression) {
+        std::string loc;
+        auto r = ja_eval(f, *l.expression, l.field, JaScope{&f.input}, &loc);
+        bool integral = r.ok() && (r->is_int64() || r->is_uint64() ||
+                                   (r->is_double() && std::floor(r->get_double()) == r->get_double()));
+        if (!integral) {
+          Status why = !r.ok() ? r.status() : ja_type_error(f, *l.expression, l.field, "integer", *r);
+          emit_evaluation_failed(f, why, r.ok() ? std::string(l.field) : loc, f.tip);
+          return why;
+        }
+        v = static_cast<std::int64_t>(json::to_double(*r));
+      }
+      if (v && *v <= 0) return runtime(f, std::string(l.field) + " must be a positive integer.");
+      l.out = v.value_or(0);
+    }
+    if (state.ja.batch_input) {
+      std::string loc;
+      auto r = ja_eval(f, *state.ja.batch_input, "BatchInput", JaScope{&f.input}, &loc);
+      if (!r.ok()) {
+        emit_evaluation_failed(f, r.status(), loc, f.tip);
+        return r.status();
+      }
+      spec.batch_input = std::move(r).value();
+    } else if (state.batch_input) {
+      auto r = eval_template(f, *state.batch_input, f.effective);
+      if (!r.ok()) return r.status();
+      spec.batch_input = std::move(r).value();
+    }
+    return Status();
+  }
+
+  // The Map Run answered: its result (kTaskSucceeded) or why it failed.
+  void map_run_finished(Frame& f, const Fact& fact) {
+    const State& state = st(f);
+    f.token = 0;
+    // A failed Map Run stays with the frame: a redrive runs it on.
+    f.children_started = fact.kind != FactKind::kTaskSucceeded;
+    if (fact.kind == FactKind::kTaskSucceeded) {
+      f.map_run.reset();
+      // The result rides along out of sight (MapRunSucceeded shows no
+      // details): fold() needs it to replay what followed.
+      std::int64_t id = emit_linked(f, EventType::MapRunSucceeded, {}, f.map_run_started, {}, json::to_json(fact.output));
+      emit_linked(f, EventType::MapStateSucceeded, {}, id);
+      f.tip = f.map_run_started;  // recordings since 2024-11 link MapStateExited to MapRunStarted
+      return complete(f, state, fact.output);
+    }
+    std::optional<std::string> error = fact.error, cause = fact.cause;
+    if (fact.kind == FactKind::kTaskTimedOut) error = "States.Timeout";
+    map_failed(f, state, std::move(error), std::move(cause), f.tip);
+  }
+
+  // RedriveExecution reached a Map whose Map Run failed or was aborted: the
+  // same Map Run goes on, running only its unsuccessful children.
+  void map_run_redrive(Frame& f, const State& state) {
+    if (!f.map_run) {  // it failed before it had any child (ItemSelector): run it anew
+      f.tip = f.entered_id;
+      return map(f, state);
+    }
+    bj::object d;
+    d["mapRunArn"] = f.map_run_arn;
+    d["redriveCount"] = ++f.map_run_redrives;
+    emit_linked(f, EventType::MapRunRedriven, std::move(d), f.map_run_started);
+    auto spec = std::make_shared<MapRunSpec>(*f.map_run);
+    spec->redrive_count = f.map_run_redrives;
+    f.map_run = std::move(spec);
+    f.phase = Phase::kMapRun;
+    f.token = s_.next_token++;
+    append_map_run_effect(f, out_.effects);
   }
 
   std::string map_run_arn(const State& state) const {
@@ -1418,7 +1567,6 @@ class Interpreter {
   void pump(Frame& f, const State& state) {
     // Inline Map runs at most 40 iterations at once (AWS's quota); 0 means that.
     std::size_t limit = f.max_concurrency > 0 ? static_cast<std::size_t>(f.max_concurrency) : 40;
-    if (state.distributed && f.max_concurrency <= 0) limit = 10000;
     f.pumping = true;
     while (f.phase == Phase::kChildren && f.running.size() < limit &&
            (!f.requeue.empty() || f.next_item < f.items.size())) {
@@ -1426,12 +1574,10 @@ class Interpreter {
         std::int32_t cid = f.requeue.back();
         f.requeue.pop_back();
         Frame& c = frame(cid);
-        if (!c.hidden) {
-          bj::object d;
-          d["index"] = c.index;
-          d["name"] = state.name;
-          emit_linked(f, EventType::MapIterationStarted, std::move(d), f.tip);
-        }
+        bj::object d;
+        d["index"] = c.index;
+        d["name"] = state.name;
+        emit_linked(f, EventType::MapIterationStarted, std::move(d), f.tip);
         f.running.push_back(cid);
         resume(c);
         Frame& child = frame(cid);
@@ -1464,13 +1610,10 @@ class Interpreter {
       } else {
         input = f.items[i];
       }
-      std::int64_t started = f.tip;
-      if (!state.distributed) {  // Distributed Map children are executions of their own
-        bj::object d;
-        d["index"] = static_cast<std::int64_t>(i);
-        d["name"] = state.name;
-        started = emit_linked(f, EventType::MapIterationStarted, std::move(d), f.tip);
-      }
+      bj::object d;
+      d["index"] = static_cast<std::int64_t>(i);
+      d["name"] = state.name;
+      std::int64_t started = emit_linked(f, EventType::MapIterationStarted, std::move(d), f.tip);
       Frame& c = new_child(f, state.processor.get(), std::move(input), static_cast<std::int64_t>(i), started);
       std::int32_t cid = c.id;
       run(c);
@@ -1488,15 +1631,8 @@ class Interpreter {
   void map_done(Frame& f, const State& state) {
     f.children_started = false;  // as in parallel_done()
     std::int64_t link = f.close_link;
-    if (state.distributed) {
-      std::int64_t id = emit_linked(f, EventType::MapRunSucceeded, {}, f.map_run_started);
-      link = id;
-      emit_linked(f, EventType::MapStateSucceeded, {}, link);
-      f.tip = f.map_run_started;  // recordings since 2024-11 link MapStateExited to MapRunStarted
-    } else {
-      emit_linked(f, EventType::MapStateSucceeded, {}, link);
-      f.tip = link;
-    }
+    emit_linked(f, EventType::MapStateSucceeded, {}, link);
+    f.tip = link;
     complete(f, state, bj::value(std::move(f.results)));
   }
 
@@ -1519,7 +1655,7 @@ class Interpreter {
     if (state.type == StateType::kParallel) {
       if (c.phase == Phase::kDone) {
         f.results[static_cast<std::size_t>(c.index)] = std::move(c.output);
-        if (!c.hidden) f.tip = c.tip;
+        f.tip = c.tip;
         release(f, cid);
         if (++f.finished == state.branches.size()) parallel_done(f, state);
         return;
@@ -1543,16 +1679,14 @@ class Interpreter {
     d["name"] = state.name;
     if (c.phase == Phase::kDone) {
       f.results[static_cast<std::size_t>(c.index)] = std::move(c.output);
-      if (!c.hidden) {
-        f.tip = c.tip;
-        f.close_link = emit_linked(f, EventType::MapIterationSucceeded, std::move(d), c.tip);
-      }
+      f.tip = c.tip;
+      f.close_link = emit_linked(f, EventType::MapIterationSucceeded, std::move(d), c.tip);
       release(f, cid);
       ++f.finished;
       return pump_if_ready(f, state);
     }
-    std::int64_t failing = c.hidden ? f.tip : c.tip;
-    if (!c.hidden) emit_linked(f, EventType::MapIterationFailed, std::move(d), failing);
+    std::int64_t failing = c.tip;
+    emit_linked(f, EventType::MapIterationFailed, std::move(d), failing);
     if (c.abort_task_on_fail) emit_linked(c, EventType::TaskStateAborted, {}, failing);
     ++f.failures;
     ++f.finished;
@@ -1613,7 +1747,7 @@ class Interpreter {
     for (auto id : ids) {
       Frame* c = s_.frames[static_cast<std::size_t>(id)].get();
       if (!c) continue;
-      if (is_map && !c->hidden) {
+      if (is_map) {
         bj::object d;
         d["index"] = c->index;
         d["name"] = st(f).name;
@@ -1625,9 +1759,17 @@ class Interpreter {
     f.running.clear();
   }
 
+  // The execution ends (stopped, timed out) with its root frame mid-state.
+  void abort_root() {
+    Frame& root = frame(0);
+    abort_children(root, 0);
+    if (root.phase == Phase::kMapRun) emit_linked(root, EventType::MapRunAborted, {}, root.map_run_started);
+    cancel_task(root);
+  }
+
   // Tells the caller the frame's running task is no longer wanted.
   void cancel_task(Frame& f) {
-    if (f.phase != Phase::kTask) return;
+    if (f.phase != Phase::kTask && f.phase != Phase::kMapRun) return;
     Effect c;
     c.kind = EffectKind::kCancelTask;
     c.frame = f.id;
@@ -1641,6 +1783,10 @@ class Interpreter {
       cancel_task(f);
     } else if (f.phase == Phase::kWait) {
       emit_linked(f, EventType::WaitStateAborted, {}, link);
+    } else if (f.phase == Phase::kMapRun) {
+      std::int64_t id = emit_linked(f, EventType::MapRunAborted, {}, f.map_run_started);
+      cancel_task(f);
+      emit_linked(f, EventType::MapStateAborted, {}, id);
     } else if (f.phase == Phase::kChildren) {
       abort_children(f, link);
       emit_linked(f, st(f).type == StateType::kMap ? EventType::MapStateAborted : EventType::ParallelStateAborted, {},
@@ -1671,7 +1817,7 @@ class Interpreter {
     }
     jsonata::Bindings b;
     std::vector<const Frame*> chain;
-    for (const Frame* p = &f; p; p = p->parent >= 0 && !p->own_execution ? frame_or_null(p->parent) : nullptr) {
+    for (const Frame* p = &f; p; p = p->parent >= 0 ? frame_or_null(p->parent) : nullptr) {
       chain.push_back(p);
     }
     for (auto it = chain.rbegin(); it != chain.rend(); ++it) {  // outermost first: later bindings win
@@ -2024,7 +2170,7 @@ const bj::value& FrameDocs::context() const {
 }
 
 const bj::value* FrameDocs::variable(std::string_view name) const {
-  for (const Frame* f = &f_; f; f = f->parent >= 0 && !f->own_execution ? in_.frame_or_null(f->parent) : nullptr) {
+  for (const Frame* f = &f_; f; f = f->parent >= 0 ? in_.frame_or_null(f->parent) : nullptr) {
     if (const bj::value* v = f->vars.if_contains(name)) return v;
   }
   return nullptr;
@@ -2091,6 +2237,7 @@ std::vector<Effect> pending_effects(const ExecutionState& s) {
   for (const auto& f : s.frames) {
     if (!f) continue;
     if (f->phase == Frame::Phase::kTask) append_task_effects(*f, out);
+    if (f->phase == Frame::Phase::kMapRun) append_map_run_effect(*f, out);
     if (f->phase == Frame::Phase::kWait || f->phase == Frame::Phase::kRetryWait) append_timer_effect(*f, out);
   }
   return out;

@@ -37,6 +37,7 @@
 #include "src/asl/machine.h"
 #include "src/common/status.h"
 #include "src/engine/event.h"
+#include "src/engine/map_run.h"
 
 namespace stepd::engine {
 
@@ -100,6 +101,7 @@ enum class EffectKind : unsigned char {
   kHeartbeatTimeout,  // likewise, but due_ms moves on by heartbeat_seconds at each heartbeat
   kCancelTask,   // the task with this token is no longer wanted (abort, timeout)
   kExecutionTimeout,  // answer with kExecutionTimedOut (same token) at due_ms
+  kMapRun,       // run the Map Run in map_run; answer with kTaskSucceeded / kTaskFailed (src/engine/map_run.h)
 };
 
 // Something the caller must do once the decision's events are durable.
@@ -125,6 +127,8 @@ struct Effect {
   // its callback is awaited (re-offer the token), the call is not made again.
   bool submitted = false;
   std::string submitted_response;  // the accepted call's response (JSON text) when submitted
+  // kMapRun: the Map Run to run (or, after a restart, to find again).
+  std::shared_ptr<const MapRunSpec> map_run;
 };
 
 struct Decisions {

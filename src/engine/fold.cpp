@@ -65,6 +65,7 @@ Result<Fact> fact_for(const ExecutionState& s, const std::vector<Event>& events,
       f.worker_name = opt_string(e.details, "workerName").value_or("");
       return f;
     case EventType::TaskSubmitted:
+    case EventType::MapRunSucceeded:  // a Map Run's result is its (unshown) payload
     case EventType::TaskSucceeded:
     case EventType::LambdaFunctionSucceeded:
     case EventType::ActivitySucceeded: {
@@ -75,6 +76,7 @@ Result<Fact> fact_for(const ExecutionState& s, const std::vector<Event>& events,
       return f;
     }
     case EventType::TaskFailed:
+    case EventType::MapRunFailed:
     case EventType::LambdaFunctionFailed:
     case EventType::ActivityFailed:
       f.kind = FactKind::kTaskFailed;
@@ -157,6 +159,7 @@ const char* phase_name(Frame::Phase p) {
     case Frame::Phase::kRetryWait: return "waiting to retry";
     case Frame::Phase::kWait: return "waiting (Wait state)";
     case Frame::Phase::kChildren: return "running branches/iterations";
+    case Frame::Phase::kMapRun: return "waiting for its Map Run";
     case Frame::Phase::kDone: return "done";
     case Frame::Phase::kFailed: return "failed";
     case Frame::Phase::kAborted: return "aborted";
@@ -205,9 +208,13 @@ bj::object describe(const ExecutionState& s) {
       case EffectKind::kTaskTimeout: o["timer"] = "task timeout"; break;
       case EffectKind::kHeartbeatTimeout: o["timer"] = "heartbeat timeout"; break;
       case EffectKind::kExecutionTimeout: o["timer"] = "execution timeout"; break;
+      case EffectKind::kMapRun:
+        o["mapRun"] = e.map_run->map_run_arn;
+        o["state"] = e.state_name;
+        break;
       case EffectKind::kCancelTask: continue;
     }
-    if (e.kind != EffectKind::kInvokeTask) o["dueMs"] = e.due_ms;
+    if (e.kind != EffectKind::kInvokeTask && e.kind != EffectKind::kMapRun) o["dueMs"] = e.due_ms;
     o["frame"] = e.frame;
     pending.push_back(std::move(o));
   }

@@ -28,18 +28,16 @@ struct Inspection;  // src/engine/inspect.h
 //   kEnter ─▶ (state logic) ─▶ kEnter (next state) ... ─▶ kDone | kFailed
 //                 │    ▲
 //                 ▼    │ fact
-//   kTask / kRetryWait / kWait / kChildren            kAborted (parent gave up)
+//   kTask / kRetryWait / kWait / kChildren / kMapRun  kAborted (parent gave up)
 //
 // A redrive takes a kFailed / kAborted frame of an ended run back into the
 // state it had not exited (decide.cpp, resume()).
 struct Frame {
-  enum class Phase : unsigned char { kEnter, kTask, kRetryWait, kWait, kChildren, kDone, kFailed, kAborted };
+  enum class Phase : unsigned char { kEnter, kTask, kRetryWait, kWait, kChildren, kMapRun, kDone, kFailed, kAborted };
 
   std::int32_t id = 0;
   std::int32_t parent = -1;
   const asl::StateMachine* machine = nullptr;
-  bool hidden = false;      // in a Distributed Map child: its events are not in this history
-  bool own_execution = false;  // a Distributed Map child itself: outer variables are out of its sight
   std::int64_t index = 0;   // branch number / Map iteration index in the parent
 
   int state = -1;           // current state in `machine`
@@ -84,6 +82,7 @@ struct Frame {
   std::int64_t map_run_started = 0;     // Distributed Map: the MapRunStarted id
   std::string map_run_arn;              // Distributed Map: the current Map Run (MapRunRedriven names it)
   std::int64_t map_run_redrives = 0;    // Distributed Map: MapRunRedriven's redriveCount so far
+  std::shared_ptr<const MapRunSpec> map_run;  // Distributed Map: the Map Run of this attempt (kMapRun)
   bool abort_task_on_fail = false;      // a child that failed in a Task emits TaskStateAborted
   bool pumping = false;                 // inside pump(): finished iterations must not re-enter it
 

@@ -501,31 +501,114 @@ TEST_CASE("a stopped Parallel is redriven with its running branches") {
   check_fold(run);
 }
 
-TEST_CASE("a redriven Distributed Map records MapRunRedriven and reruns the failed child executions") {
-  // Item 2's Risky state fails until the execution has been redriven: it
-  // reads index RedriveCount - 1 of a one-item array.
+// The Map Run effect among `effects` (its children run in the runtime).
+engine::Effect map_run_of(const std::vector<engine::Effect>& effects) {
+  for (const auto& e : effects) {
+    if (e.kind == EffectKind::kMapRun) return e;
+  }
+  FAIL("no Map Run effect");
+  return {};
+}
+
+TEST_CASE("a Distributed Map hands its items to a Map Run and records its outcome") {
+  Run run(R"j({"StartAt":"M","States":{"M":{"Type":"Map","End":true,"Label":"Batch","MaxConcurrency":2,
+      "ToleratedFailureCount":1,"ItemSelector":{"v.$":"$$.Map.Item.Value","i.$":"$$.Map.Item.Index"},
+      "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"EXPRESS"},
+          "StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}}}})j",
+          "[10,20]");
+  REQUIRE(run.status() == ExecutionStatus::kRunning);
+  engine::Effect e = map_run_of(run.last.effects);
+  REQUIRE(e.map_run);
+  const engine::MapRunSpec& spec = *e.map_run;
+  CHECK(json::to_json(boost::json::value(spec.inputs)) == R"([{"v":10,"i":0},{"v":20,"i":1}])");
+  CHECK(spec.express);
+  CHECK(spec.max_concurrency == 2);
+  CHECK(spec.tolerated_count == std::optional<std::int64_t>(1));
+  CHECK(spec.map_run_arn.find(":mapRun:") != std::string::npos);
+  CHECK(spec.map_run_arn.find("/Batch:") != std::string::npos);
+  CHECK(spec.processor_definition.find("ProcessorConfig") == std::string::npos);
+  // After a fold the same Map Run is asked for again.
+  auto again = engine::pending_effects(*run.s);
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].kind == EffectKind::kMapRun);
+  CHECK(again[0].map_run->map_run_arn == spec.map_run_arn);
+
+  auto& d = run.succeed(e, R"([{"v":10},{"v":20}])");
+  std::vector<std::string> types;
+  for (const auto& ev : d.events) types.emplace_back(engine::event_type_name(ev.type));
+  CHECK(types == std::vector<std::string>{"MapRunSucceeded", "MapStateSucceeded", "MapStateExited",
+                                          "ExecutionSucceeded"});
+  CHECK(engine::output_text(*run.s) == R"([{"v":10},{"v":20}])");
+  check_fold(run);
+}
+
+TEST_CASE("ItemBatcher's limits and BatchInput are evaluated against the Map's input") {
+  Run run(R"j({"StartAt":"M","States":{"M":{"Type":"Map","End":true,
+      "ItemBatcher":{"MaxItemsPerBatchPath":"$.per","MaxInputBytesPerBatch":1024,"BatchInput":{"tag.$":"$.tag"}},
+      "ItemsPath":"$.items",
+      "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+          "StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}}}})j",
+          R"({"per":2,"tag":"t","items":[1,2,3]})");
+  engine::Effect e = map_run_of(run.last.effects);
+  CHECK(e.map_run->batching);
+  CHECK(e.map_run->max_items_per_batch == 2);
+  CHECK(e.map_run->max_bytes_per_batch == 1024);
+  REQUIRE(e.map_run->batch_input);
+  CHECK(json::to_json(*e.map_run->batch_input) == R"({"tag":"t"})");
+
+  Run bad(R"j({"StartAt":"M","States":{"M":{"Type":"Map","End":true,"ItemBatcher":{"MaxItemsPerBatchPath":"$.per"},
+      "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+          "StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}}}})j",
+          R"([1])");
+  CHECK(bad.status() == ExecutionStatus::kFailed);
+  std::vector<std::string> types;
+  for (const auto& ev : bad.history) types.emplace_back(engine::event_type_name(ev.type));
+  CHECK(types[types.size() - 3] == "MapRunFailed");
+}
+
+TEST_CASE("a redriven Distributed Map records MapRunRedriven and runs the same Map Run again") {
   Run run(R"j({"StartAt":"M","States":{"M":{"Type":"Map","End":true,
       "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
-          "StartAt":"C","States":{
-          "C":{"Type":"Choice","Choices":[{"Variable":"$","NumericEquals":2,"Next":"Risky"}],"Default":"P"},
-          "Risky":{"Type":"Pass","End":true,"Parameters":{
-              "v.$":"States.ArrayGetItem(States.Array($), States.MathAdd($$.Execution.RedriveCount, -1))"}},
-          "P":{"Type":"Pass","End":true}}}}}})j",
+          "StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}}}})j",
           "[1,2,3]");
+  engine::Effect first = map_run_of(run.last.effects);
+  run.fail(first, "States.ExceedToleratedFailureThreshold");
   REQUIRE(run.status() == ExecutionStatus::kFailed);
-  std::string arn;
-  for (const auto& e : run.history) {
-    if (e.type == engine::EventType::MapRunStarted) arn = detail(e, "mapRunArn");
-  }
+  std::vector<std::string> failed;
+  for (const auto& ev : run.last.events) failed.emplace_back(engine::event_type_name(ev.type));
+  CHECK(failed == std::vector<std::string>{"MapRunFailed", "MapStateFailed", "ExecutionFailed"});
 
   auto& d = run.redrive();
   std::vector<std::string> types;
-  for (const auto& e : d.events) types.emplace_back(engine::event_type_name(e.type));
-  CHECK(types == std::vector<std::string>{"ExecutionRedriven", "MapRunRedriven", "MapRunSucceeded", "MapStateSucceeded",
-                                          "MapStateExited", "ExecutionSucceeded"});
-  CHECK(detail(d.events[1], "mapRunArn") == arn);
+  for (const auto& ev : d.events) types.emplace_back(engine::event_type_name(ev.type));
+  CHECK(types == std::vector<std::string>{"ExecutionRedriven", "MapRunRedriven"});
+  CHECK(detail(d.events[1], "mapRunArn") == first.map_run->map_run_arn);
   CHECK(detail(d.events[1], "redriveCount") == "1");
-  CHECK(engine::output_text(*run.s) == R"([1,{"v":2},3])");
+  engine::Effect again = map_run_of(d.effects);
+  CHECK(again.map_run->map_run_arn == first.map_run->map_run_arn);
+  CHECK(again.map_run->redrive_count == 1);
+  CHECK(again.token != first.token);
+
+  run.succeed(again, "[1,2,3]");
+  CHECK(run.status() == ExecutionStatus::kSucceeded);
+  check_fold(run);
+}
+
+TEST_CASE("stopping an execution aborts its Map Run") {
+  Run run(R"j({"StartAt":"M","States":{"M":{"Type":"Map","End":true,
+      "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+          "StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}}}})j",
+          "[1]");
+  engine::Effect e = map_run_of(run.last.effects);
+  engine::Fact stop;
+  stop.kind = FactKind::kStop;
+  auto& d = run.apply(stop);
+  std::vector<std::string> types;
+  for (const auto& ev : d.events) types.emplace_back(engine::event_type_name(ev.type));
+  CHECK(types == std::vector<std::string>{"MapRunAborted", "ExecutionAborted"});
+  bool cancelled = false;
+  for (const auto& c : d.effects) cancelled |= c.kind == EffectKind::kCancelTask && c.token == e.token;
+  CHECK(cancelled);
   check_fold(run);
 }
 

@@ -347,6 +347,31 @@ TEST_CASE("a delete of an absent key does not fail its request") {
   CHECK(count(store, t.open_executions) == 0);
 }
 
+TEST_CASE("a put_new leaves a value already there as it is, and its request still succeeds") {
+  TempDir dir;
+  Store store = open_store(dir.path);
+  const Tables& t = store.tables();
+  Writer writer(store.env());
+  Batch first;
+  put_new_revision(first, t, "rev-1", "first");
+  REQUIRE(writer.write(std::move(first)).ok());
+  Batch again;
+  put_new_revision(again, t, "rev-1", "second");
+  put_new_revision(again, t, "rev-2", "other");
+  put_execution(again, t, 1, "record");  // the request's other ops are written
+  REQUIRE(writer.write(std::move(again)).ok());
+  CHECK(store.read_revision("rev-1").value() == "first");
+  CHECK(store.read_revision("rev-2").value() == "other");
+  CHECK(store.read_execution(1).value() == "record");
+  CHECK(writer.stats().failed == 0);
+
+  // A plain put still replaces.
+  Batch replace;
+  put_revision(replace, t, "rev-1", "third");
+  REQUIRE(writer.write(std::move(replace)).ok());
+  CHECK(store.read_revision("rev-1").value() == "third");
+}
+
 // ---------------------------------------------------------------- Store
 
 TEST_CASE("the Store's reads walk their tables in key order") {

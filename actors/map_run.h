@@ -1,0 +1,46 @@
+#pragma once
+// The Map Run actor: one per running Distributed Map (engine::MapRunSpec).
+// It starts the children maprun::Tracker names, each an execution of its
+// own through the Runtime (STANDARD: durable, with its own history; EXPRESS:
+// in memory), hears of their ends, keeps the MapRunRecord in the journal,
+// and answers the parent's frame with one Task fact through the
+// coordinator. No ASL logic lives here: the tracker decides.
+//
+//   spawn ─▶ restore (stored record + children found by name) ─▶ pump children
+//     ▲                                                              │ mrend
+//     │ mrtake (parent restarted)               outcome decided ◀────┘
+//     └──────────── deliver the fact to the parent ◀──┘ ── delivered ─▶ quit
+//
+// mrabort (the parent gave up) stops the running children and ends ABORTED.
+// Include only in actors/*.cpp.
+
+#include <memory>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "actors/messages.h"
+#include "src/maprun/tracker.h"
+
+namespace stepd::actors {
+
+class Runtime;
+
+struct MapRunState {
+  MapRunSpecPtr spec;
+  std::unique_ptr<maprun::Tracker> tracker;
+  Runtime* runtime = nullptr;
+  caf::actor coordinator;
+  std::uint64_t parent_seq = 0;  // who to answer: the parent execution's frame and effect token
+  std::int32_t frame = 0;
+  std::uint64_t token = 0;
+  storage::MapRunRecord record;
+  std::vector<bool> existed;     // children with an execution from an earlier run: redriven, not started
+  bool ended = false;            // the outcome is decided and stored
+  bool delivering = false;       // the fact is on its way to the parent
+};
+
+caf::behavior map_run_actor(caf::stateful_actor<MapRunState>* self, MapRunSpecPtr spec, Runtime* runtime,
+                            caf::actor coordinator, std::uint64_t parent_seq, std::int32_t frame, std::uint64_t token);
+
+}  // namespace stepd::actors

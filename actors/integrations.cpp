@@ -46,6 +46,15 @@ Result<std::unique_ptr<Integrations>> Integrations::start(integrations::Config c
 
 bool Integrations::handles(const std::string& resource) const { return integrations::handles(resource); }
 
+s3::Client Integrations::s3() const {
+  s3::ClientOptions o;
+  auto it = config_.endpoints.find("s3");
+  o.endpoint.url = it != config_.endpoints.end() ? it->second : "https://s3." + config_.region + ".amazonaws.com";
+  o.endpoint.region = config_.region;
+  o.endpoint.credentials = config_.credentials;
+  return s3::Client(*client_, std::move(o));
+}
+
 std::size_t Integrations::connections_opened() const { return client_->connections_opened(); }
 
 void Integrations::invoke(const engine::Effect& e, std::function<void(engine::Fact)> done) {

@@ -16,6 +16,7 @@
 #include "src/engine/engine.h"
 #include "src/integrations/config.h"
 #include "src/net/http_client.h"
+#include "src/s3/client.h"
 
 namespace stepd::actors {
 
@@ -39,6 +40,12 @@ class Integrations {
   // fact carries the effect's frame and token; the caller stamps now_ms.
   // REQUIRES: handles(e.resource).
   void invoke(const engine::Effect& e, std::function<void(engine::Fact)> done);
+
+  // S3 for a Distributed Map's ItemReader and ResultWriter, on the same
+  // HTTP client: the "s3" endpoint of the config (`stepd serve
+  // --s3-endpoint`), else https://s3.<region>.amazonaws.com, signed with the
+  // config's credentials.
+  s3::Client s3() const;
 
   // The HTTP client's count of opened connections (tests, metrics).
   std::size_t connections_opened() const;

@@ -5,8 +5,10 @@
 
 #include <boost/json/parse.hpp>
 
+#include "actors/integrations.h"
 #include "actors/runtime.h"
 #include "src/common/json.h"
+#include "src/engine/state.h"
 
 namespace stepd::actors {
 
@@ -15,6 +17,9 @@ namespace {
 using Self = caf::stateful_actor<MapRunState>*;
 namespace bj = boost::json;
 
+constexpr std::size_t kReadBatch = 1000;  // items asked of the ItemReader at a time
+constexpr std::int64_t kReadAhead = 2000;  // children formed but not started before reading pauses
+
 std::int64_t wall_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
@@ -22,11 +27,15 @@ std::int64_t wall_ms() {
 
 maprun::ChildStatus child_status(const std::string& s) {
   if (s == "SUCCEEDED") return maprun::ChildStatus::kSucceeded;
-  if (s == "FAILED") return maprun::ChildStatus::kFailed;
+  if (s == "FAILED" || s == "PENDING_REDRIVE") return maprun::ChildStatus::kFailed;
   if (s == "TIMED_OUT") return maprun::ChildStatus::kTimedOut;
   if (s == "ABORTED") return maprun::ChildStatus::kAborted;
-  if (s == "PENDING_REDRIVE") return maprun::ChildStatus::kFailed;
   return maprun::ChildStatus::kRunning;
+}
+
+bool unsuccessful(maprun::ChildStatus s) {
+  return s == maprun::ChildStatus::kFailed || s == maprun::ChildStatus::kTimedOut ||
+         s == maprun::ChildStatus::kAborted;
 }
 
 storage::MapRunCounts counts_of(const maprun::Counts& c) {
@@ -45,6 +54,12 @@ std::string child_arn(const engine::MapRunSpec& spec, std::int64_t index) {
   return maprun::child_arn(spec, maprun::child_name(spec, index));
 }
 
+bj::value parse_or_null(const std::string& text) {
+  std::error_code ec;
+  bj::value v = bj::parse(text, ec);
+  return ec ? bj::value(nullptr) : v;
+}
+
 // The record as it stands now: status and settings, counts from the tracker.
 storage::MapRunRecord current(Self self) {
   auto& st = self->state;
@@ -61,43 +76,89 @@ void store(Self self) {
   auto& st = self->state;
   st.record = current(self);
   Status s = st.runtime->journal().put_map_run(st.record);
-  if (!s.ok()) std::fprintf(stderr, "stepd: storing Map Run %s failed: %s\n", st.record.map_run_arn.c_str(), s.message().c_str());
+  if (!s.ok()) {
+    std::fprintf(stderr, "stepd: storing Map Run %s failed: %s\n", st.record.map_run_arn.c_str(), s.message().c_str());
+  }
 }
 
-// A child's end, as a message to this actor (callbacks run on other threads).
-void report(caf::actor me, std::int64_t index, const Result<storage::ExecutionRecord>& r) {
-  if (!r.ok()) {
-    return caf::anon_send(me, mrend_atom::value, index, static_cast<std::uint8_t>(maprun::ChildStatus::kFailed),
-                          std::string());
+// ---- ResultWriter -------------------------------------------------------
+
+void put_files(Self self, std::vector<s3::ResultFile> files) {
+  auto& st = self->state;
+  if (files.empty()) return;
+  ++st.puts;
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  s3::put_result_files(*st.s3, st.writer_bucket, std::move(files),
+                       [me](Status s) { caf::anon_send(me, mrput_atom::value, s.error(), s.message(), s.ok()); });
+}
+
+// A child's end (or, after a restart, its record) into the result files.
+void write_child(Self self, const storage::ExecutionRecord& r) {
+  auto& st = self->state;
+  if (!st.writer) return;
+  s3::ChildResult c;
+  c.status = r.status;
+  c.execution_arn = r.params.execution_arn;
+  c.name = r.params.execution_name;
+  c.state_machine_arn = r.state_machine_arn;
+  c.input = r.params.input_text;
+  c.output = r.output;
+  c.error = r.error.value_or("");
+  c.cause = r.cause.value_or("");
+  c.start_ms = r.params.start_ms;
+  c.stop_ms = r.stop_ms;
+  c.redrive_count = r.redrive_count;
+  auto full = st.writer->add(c);
+  if (!full.ok()) {
+    if (st.write_error.ok()) st.write_error = full.status();
+    return;
   }
-  caf::anon_send(me, mrend_atom::value, index, static_cast<std::uint8_t>(child_status(r->status)), r->output);
+  put_files(self, std::move(full).value());
+}
+
+// ---- children -----------------------------------------------------------
+
+// A child's end, as a message to this actor (callbacks run on other threads).
+void report(caf::actor me, std::int64_t index, Result<storage::ExecutionRecord> r) {
+  if (!r.ok()) {  // it could not start: it counts as failed, with why
+    storage::ExecutionRecord failed;
+    failed.status = "FAILED";
+    failed.error = r.status().error().empty() ? std::string("States.Runtime") : r.status().error();
+    failed.cause = r.status().message();
+    return caf::anon_send(me, mrend_atom::value, index, std::move(failed));
+  }
+  caf::anon_send(me, mrend_atom::value, index, std::move(r).value());
 }
 
 void await(Self self, std::int64_t index) {
   caf::actor me = caf::actor_cast<caf::actor>(self);
   self->state.runtime->when_closed(child_arn(*self->state.spec, index),
-                                   [me, index](Result<storage::ExecutionRecord> r) { report(me, index, r); });
+                                   [me, index](Result<storage::ExecutionRecord> r) { report(me, index, std::move(r)); });
 }
 
-// What the children of an earlier run of this Map Run say (a restarted
-// server or parent, a redrive): found by name in the journal.
-void restore(Self self) {
+// What earlier runs of this Map Run left of children [from, to) (a
+// restarted server or parent, a redrive): found by name in the journal.
+// EXPRESS children keep no record: they run again.
+void restore(Self self, std::size_t from, std::size_t to) {
   auto& st = self->state;
+  st.existed.resize(st.tracker->size(), false);
+  if (st.spec->express || st.fresh) return;
   storage::Journal& j = st.runtime->journal();
-  for (std::size_t i = 0; i < st.tracker->size(); ++i) {
+  for (std::size_t i = from; i < to; ++i) {
     auto seq = j.execution_seq(child_arn(*st.spec, static_cast<std::int64_t>(i)));
     if (!seq.ok()) continue;
     auto rec = j.execution(*seq);
     if (!rec.ok()) continue;
-    maprun::ChildStatus s = child_status(rec->status);
-    bj::value output;
-    if (s == maprun::ChildStatus::kSucceeded) {
-      std::error_code ec;
-      output = bj::parse(rec->output, ec);
-    }
-    st.tracker->restore(static_cast<std::int64_t>(i), s, std::move(output));
     st.existed[i] = true;
-    if (s == maprun::ChildStatus::kRunning) await(self, static_cast<std::int64_t>(i));
+    maprun::ChildStatus s = child_status(rec->status);
+    if (st.redriving && unsuccessful(s)) continue;  // stays pending: pump() redrives it
+    st.tracker->restore(static_cast<std::int64_t>(i), s,
+                        s == maprun::ChildStatus::kSucceeded ? parse_or_null(rec->output) : bj::value());
+    if (s == maprun::ChildStatus::kRunning) {
+      await(self, static_cast<std::int64_t>(i));
+    } else {
+      write_child(self, *rec);
+    }
   }
 }
 
@@ -110,7 +171,7 @@ void pump(Self self) {
     if (st.existed[static_cast<std::size_t>(index)]) {
       // Ran before and did not succeed: AWS redrives the same execution.
       st.runtime->redrive_execution(child_arn(*st.spec, index), [me, index](Result<storage::ExecutionRecord> r) {
-        if (!r.ok()) return report(me, index, r);
+        if (!r.ok()) return report(me, index, std::move(r));
         caf::anon_send(me, mrtake_atom::value, index);  // now wait for its end
       });
       continue;
@@ -120,13 +181,82 @@ void pump(Self self) {
         [me, index](Result<Runtime::StartedExecution> r) {
           if (!r.ok()) report(me, index, r.status());
         },
-        [me, index](Result<storage::ExecutionRecord> r) { report(me, index, r); });
+        [me, index](Result<storage::ExecutionRecord> r) { report(me, index, std::move(r)); });
   }
 }
 
+// ---- ItemReader -------------------------------------------------------------
+
+void open_reader(Self self) {
+  auto& st = self->state;
+  const bj::value& r = st.spec->item_reader;
+  auto fail = [&](const std::string& cause) { st.tracker->fail("States.ItemReaderFailed", cause); };
+  if (!st.s3) return fail("stepd has no S3 access here (no service integrations)");
+  s3::ItemReaderRequest req;
+  const std::string resource = r.at("Resource").as_string().c_str();
+  if (resource == "arn:aws:states:::s3:getObject") {
+    req.resource = s3::ItemReaderRequest::Resource::kGetObject;
+  } else if (resource == "arn:aws:states:::s3:listObjectsV2") {
+    req.resource = s3::ItemReaderRequest::Resource::kListObjectsV2;
+  } else {
+    return fail("stepd does not read items from " + resource);
+  }
+  const bj::value& params = r.at("Parameters");
+  auto text = [&](const char* k) -> std::string {
+    const bj::value* v = params.is_object() ? params.get_object().if_contains(k) : nullptr;
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+  };
+  req.bucket = text("Bucket");
+  req.key = text("Key");
+  req.prefix = text("Prefix");
+  const bj::value* config = r.get_object().if_contains("ReaderConfig");
+  auto parsed = s3::reader_config_from_json(config ? *config : bj::value(bj::object()));
+  if (!parsed.ok()) return fail(parsed.status().message());
+  req.config = std::move(parsed).value();
+  auto source = s3::ItemSource::open(*st.s3, std::move(req));
+  if (!source.ok()) return fail(source.status().message());
+  st.source = std::move(source).value();
+}
+
+// Asks the reader for more while few children wait to start.
+void read_more(Self self) {
+  auto& st = self->state;
+  if (!st.source || st.reading || st.tracker->items_ended() || st.tracker->outcome()) return;
+  if (st.tracker->pending() >= kReadAhead) return;
+  st.reading = true;
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  st.source->next(kReadBatch, [me](Result<s3::ItemBatch> r) {
+    caf::anon_send(me, mritems_atom::value, std::make_shared<Result<s3::ItemBatch>>(std::move(r)));
+  });
+}
+
+void take_items(Self self, Result<s3::ItemBatch>& r) {
+  auto& st = self->state;
+  st.reading = false;
+  if (!r.ok()) {
+    return st.tracker->fail(r.status().error().empty() ? "States.ItemReaderFailed" : r.status().error(),
+                            r.status().message());
+  }
+  std::size_t before = st.tracker->size();
+  for (auto& item : r->items) {
+    std::int64_t index = st.items_read++;
+    if (st.spec->item_scope) {
+      auto in = engine::select_item(*st.spec->item_scope, item, index);
+      if (!in.ok()) return st.tracker->fail(in.status().error(), in.status().message());
+      st.tracker->add(std::move(in).value());
+    } else {
+      st.tracker->add(std::move(item));
+    }
+  }
+  if (r->end) st.tracker->end_items();
+  restore(self, before, st.tracker->size());
+}
+
+// ---- the end ------------------------------------------------------------------
+
 void deliver(Self self) {
   auto& st = self->state;
-  const auto& o = *st.tracker->outcome();
+  const maprun::Outcome& o = *st.final;
   engine::Fact f;
   f.kind = o.succeeded ? engine::FactKind::kTaskSucceeded : engine::FactKind::kTaskFailed;
   f.frame = st.frame;
@@ -138,6 +268,25 @@ void deliver(Self self) {
   caf::actor me = caf::actor_cast<caf::actor>(self);
   self->send(st.coordinator, route_atom::value, st.parent_seq, std::move(f),
              StatusCallback([me](Status s) { caf::anon_send(me, mrsent_atom::value, s.ok()); }));
+}
+
+// Once the last result file is in S3 (or there is no ResultWriter): the
+// parent's answer, with the writer's details as the Map's output.
+void maybe_deliver(Self self) {
+  auto& st = self->state;
+  if (!st.ended || st.puts > 0 || st.delivering || st.final) return;
+  maprun::Outcome o = *st.tracker->outcome();
+  if (st.writer) {
+    if (!st.write_error.ok()) {
+      o = maprun::Outcome{};
+      o.error = st.write_error.error().empty() ? "States.ResultWriterFailed" : st.write_error.error();
+      o.cause = st.write_error.message();
+    } else if (o.succeeded) {
+      o.output = st.writer->map_output();
+    }
+  }
+  st.final = std::move(o);
+  deliver(self);
 }
 
 // Stops the children still running (the Map Run failed or was aborted);
@@ -159,10 +308,37 @@ void maybe_end(Self self) {
   st.ended = true;
   bool ok = st.tracker->outcome()->succeeded;
   if (!ok) stop_running(self);
+  if (st.writer) {
+    for (std::size_t i = 0; i < st.tracker->size(); ++i) {  // items never started
+      if (st.tracker->status(static_cast<std::int64_t>(i)) != maprun::ChildStatus::kPending) continue;
+      s3::ChildResult c;
+      c.status = "PENDING";
+      c.input = json::to_json(st.tracker->input(static_cast<std::int64_t>(i)));
+      if (auto full = st.writer->add(c); full.ok()) put_files(self, std::move(full).value());
+    }
+    put_files(self, st.writer->finish());
+  }
   st.record.status = ok ? "SUCCEEDED" : "FAILED";
   st.record.stop_ms = wall_ms();
   store(self);
-  deliver(self);
+  maybe_deliver(self);
+}
+
+void step(Self self) {
+  pump(self);
+  read_more(self);
+  maybe_end(self);
+}
+
+void open_writer(Self self) {
+  auto& st = self->state;
+  const bj::value& w = st.spec->result_writer;
+  if (!st.s3) return st.tracker->fail("States.ResultWriterFailed", "stepd has no S3 access here (no service integrations)");
+  const bj::value* config = w.get_object().if_contains("WriterConfig");
+  auto parsed = s3::result_writer_config_from_json(w.at("Parameters"), config ? *config : bj::value(nullptr));
+  if (!parsed.ok()) return st.tracker->fail("States.ResultWriterFailed", parsed.status().message());
+  st.writer_bucket = parsed->bucket;
+  st.writer = std::make_unique<s3::ResultFiles>(std::move(parsed).value(), st.spec->map_run_arn);
 }
 
 }  // namespace
@@ -177,39 +353,45 @@ caf::behavior map_run_actor(caf::stateful_actor<MapRunState>* self, MapRunSpecPt
   st.parent_seq = parent_seq;
   st.frame = frame;
   st.token = token;
-  st.existed.assign(st.tracker->size(), false);
+  if (Integrations* in = runtime->integrations()) st.s3 = in->s3();
+  if (!spec->result_writer.is_null()) open_writer(self);
+  if (!spec->item_reader.is_null() && !st.tracker->outcome()) open_reader(self);
   auto stored = runtime->journal().map_run(spec->map_run_arn);
   if (stored.ok()) {
     st.record = std::move(stored).value();
-    restore(self);
   } else {
+    st.fresh = true;
     st.record.map_run_arn = spec->map_run_arn;
     st.record.execution_arn = spec->execution_arn;
     st.record.start_ms = spec->started_ms;
   }
   if (spec->redrive_count > st.record.redrive_count) {
-    st.tracker->redrive();
+    st.redriving = true;
     st.record.redrive_count = static_cast<std::int32_t>(spec->redrive_count);
     st.record.redrive_ms = wall_ms();
   }
-  if (!st.tracker->outcome()) {
-    st.record.status = "RUNNING";
-    st.record.stop_ms = 0;
-  }
+  restore(self, 0, st.tracker->size());  // items from the input are all known now
+  st.record.status = "RUNNING";
+  st.record.stop_ms = 0;
   store(self);
-  pump(self);
-  maybe_end(self);
+  step(self);
   return {
-      [=](mrend_atom, std::int64_t index, std::uint8_t status, const std::string& output) {
+      [=](mrend_atom, std::int64_t index, const storage::ExecutionRecord& r) {
         auto& st = self->state;
-        bj::value out;
-        if (!output.empty()) {
-          std::error_code ec;
-          out = bj::parse(output, ec);
-        }
-        st.tracker->finished(index, static_cast<maprun::ChildStatus>(status), std::move(out));
-        pump(self);
-        maybe_end(self);
+        maprun::ChildStatus s = child_status(r.status);
+        if (st.tracker->status(index) == maprun::ChildStatus::kRunning) write_child(self, r);
+        st.tracker->finished(index, s, s == maprun::ChildStatus::kSucceeded ? parse_or_null(r.output) : bj::value());
+        step(self);
+      },
+      [=](mritems_atom, const ItemBatchPtr& r) {
+        take_items(self, *r);
+        step(self);
+      },
+      [=](mrput_atom, const std::string& error, const std::string& message, bool ok) {
+        auto& st = self->state;
+        --st.puts;
+        if (!ok && st.write_error.ok()) st.write_error = Status::failed(error, message);
+        maybe_deliver(self);
       },
       [=](mrtake_atom, std::int64_t index) { await(self, index); },  // a redriven child runs again
       [=](mrtake_atom, std::uint64_t seq, std::int32_t frame, std::uint64_t token) {
@@ -218,7 +400,7 @@ caf::behavior map_run_actor(caf::stateful_actor<MapRunState>* self, MapRunSpecPt
         st.parent_seq = seq;
         st.frame = frame;
         st.token = token;
-        if (st.ended && !st.delivering) deliver(self);
+        if (st.final && !st.delivering) deliver(self);
       },
       [=](mrsent_atom, bool ok) {
         auto& st = self->state;
@@ -249,8 +431,7 @@ caf::behavior map_run_actor(caf::stateful_actor<MapRunState>* self, MapRunSpecPt
                                                            : st.tracker->tolerated_percentage());
         }
         store(self);
-        pump(self);
-        maybe_end(self);
+        step(self);
         return true;
       },
       [=](mrview_atom) -> storage::MapRunRecord { return current(self); },

@@ -21,6 +21,8 @@
 
 #include "actors/messages.h"
 #include "src/maprun/tracker.h"
+#include "src/s3/item_source.h"
+#include "src/s3/result_writer.h"
 
 namespace stepd::actors {
 
@@ -36,11 +38,28 @@ struct MapRunState {
   std::uint64_t token = 0;
   storage::MapRunRecord record;
   std::vector<bool> existed;     // children with an execution from an earlier run: redriven, not started
+  bool redriving = false;        // a redrive: children found unsuccessful run again
+  bool fresh = false;            // no earlier run of this Map Run: no child to look for
+  // ItemReader: items come in batches while children run.
+  std::shared_ptr<s3::ItemSource> source;
+  bool reading = false;
+  std::int64_t items_read = 0;
+  // ResultWriter: each child's record goes to the files as it ends.
+  std::optional<s3::Client> s3;
+  std::unique_ptr<s3::ResultFiles> writer;
+  std::string writer_bucket;
+  int puts = 0;                  // put_result_files calls in flight
+  Status write_error;            // the first failed put
+  std::optional<maprun::Outcome> final;  // what the parent gets once the files are written
   bool ended = false;            // the outcome is decided and stored
   bool delivering = false;       // the fact is on its way to the parent
 };
+
+using ItemBatchPtr = std::shared_ptr<Result<s3::ItemBatch>>;
 
 caf::behavior map_run_actor(caf::stateful_actor<MapRunState>* self, MapRunSpecPtr spec, Runtime* runtime,
                             caf::actor coordinator, std::uint64_t parent_seq, std::int32_t frame, std::uint64_t token);
 
 }  // namespace stepd::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(stepd::actors::ItemBatchPtr)

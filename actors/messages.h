@@ -47,6 +47,8 @@ using mrabort_atom = caf::atom_constant<caf::atom("sd_mrabrt")>;  // the parent 
 using mrupdate_atom = caf::atom_constant<caf::atom("sd_mrupd")>;  // UpdateMapRun
 using mrview_atom = caf::atom_constant<caf::atom("sd_mrview")>;   // DescribeMapRun's live record
 using mrsent_atom = caf::atom_constant<caf::atom("sd_mrsent")>;   // the outcome reached the parent (or not)
+using mritems_atom = caf::atom_constant<caf::atom("sd_mritems")>; // the ItemReader read more items
+using mrput_atom = caf::atom_constant<caf::atom("sd_mrput")>;     // result files were put (or not)
 
 using MachinePtr = std::shared_ptr<const asl::StateMachine>;
 // An execution's first decision, made by the caller (the engine is pure)

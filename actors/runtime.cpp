@@ -243,6 +243,7 @@ void Runtime::abort_map_run(const std::string& map_run_arn) {
 }
 
 storage::Journal& Runtime::journal() { return *impl_->options.journal; }
+Integrations* Runtime::integrations() const { return impl_->options.integrations; }
 
 Result<storage::MapRunRecord> Runtime::describe_map_run(const std::string& map_run_arn) {
   if (auto a = impl_->map_run(map_run_arn)) {

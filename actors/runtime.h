@@ -170,6 +170,9 @@ class Runtime {
                        std::function<void(Result<storage::ExecutionRecord>)> finished);
   // Used by the Map Run actor when it ends.
   void forget_map_run(const std::string& map_run_arn);
+  // The service integrations (S3 for ItemReader / ResultWriter); null when
+  // the runtime has none (tests, `stepd run`).
+  Integrations* integrations() const;
   storage::Journal& journal();
 
   // StopExecution: aborts a running STANDARD execution; `done` gets its

@@ -74,6 +74,7 @@ int serve(const ServeOptions& o) {
     }
     ic.endpoints[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
+  if (!o.s3_endpoint.empty()) ic.endpoints["s3"] = o.s3_endpoint;
   auto env = [](const char* name) { const char* v = std::getenv(name); return std::string(v ? v : ""); };
   ic.credentials.access_key_id = env("AWS_ACCESS_KEY_ID");
   ic.credentials.secret_access_key = env("AWS_SECRET_ACCESS_KEY");

@@ -25,6 +25,9 @@ struct ServeOptions {
   // AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) are in the environment.
   std::string lambda_endpoint;
   std::vector<std::string> service_endpoints;
+  // S3 for Distributed Map ItemReader / ResultWriter (path-style URLs, any
+  // S3-compatible server); empty: https://s3.<region>.amazonaws.com.
+  std::string s3_endpoint;
 };
 
 // Serves until SIGTERM or SIGINT, then drains and returns 0; 1 when it

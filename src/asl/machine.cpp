@@ -133,6 +133,37 @@ class Compiler {
     return opt_jsonata(o, key, loc);
   }
 
+  // ItemReader / ResultWriter (validate() checked their shape).
+  static Result<std::optional<MapIo>> map_io(const bj::object& o, const char* key, const std::string& loc, bool ja) {
+    const auto* v = o.if_contains(key);
+    if (!v || !v->is_object()) return std::optional<MapIo>();
+    const bj::object& io = v->get_object();
+    const std::string l = loc + "/" + key;
+    MapIo m;
+    if (const auto* r = io.if_contains("Resource"); r && r->is_string()) m.resource = std::string(r->get_string());
+    if (ja) {
+      auto a = opt_jsonata(io, "Arguments", l);
+      if (!a.ok()) return a.status();
+      m.arguments = std::move(a).value();
+    } else {
+      auto p = opt_template(io, "Parameters", l);
+      if (!p.ok()) return p.status();
+      m.parameters = std::move(p).value();
+    }
+    for (const char* c : {"ReaderConfig", "WriterConfig"}) {
+      const auto* cv = io.if_contains(c);
+      if (!cv || !cv->is_object()) continue;
+      m.config = *cv;
+      auto path = opt_path(cv->get_object(), "MaxItemsPath", l + "/" + c);
+      if (!path.ok()) return path.status();
+      m.max_items_path = std::move(path).value();
+      auto expr = opt_expression(cv->get_object(), "MaxItems", l + "/" + c, ja);
+      if (!expr.ok()) return expr.status();
+      m.max_items = std::move(expr).value();
+    }
+    return std::optional<MapIo>(std::move(m));
+  }
+
   static std::optional<std::int64_t> opt_int(const bj::object& o, const char* key) {
     const auto* v = o.if_contains(key);
     if (!v || !v->is_number()) return std::nullopt;
@@ -375,9 +406,11 @@ class Compiler {
         if (!st.ja.tolerated_failure_count) st.tolerated_failure_count = opt_int(o, "ToleratedFailureCount");
         STEPD_TRY_ASSIGN(st.tolerated_failure_count_path, opt_path(o, "ToleratedFailureCountPath", loc));
         if (const auto* v = o.if_contains("Label"); v && v->is_string()) st.label = std::string(v->get_string());
-        if (o.contains("ItemReader") || o.contains("ResultWriter")) {
-          return Status::invalid("UNSUPPORTED_FEATURE: stepd does not run Map ItemReader or ResultWriter yet at " +
-                                 loc);
+        STEPD_TRY_ASSIGN(st.item_reader, map_io(o, "ItemReader", loc, ja));
+        STEPD_TRY_ASSIGN(st.result_writer, map_io(o, "ResultWriter", loc, ja));
+        if (st.item_reader && !st.distributed) {
+          return Status::invalid("UNSUPPORTED_FEATURE: stepd reads Map items from an ItemReader only in "
+                                 "DISTRIBUTED mode at " + loc);
         }
         if (const auto* ib = o.if_contains("ItemBatcher"); ib && ib->is_object()) {
           const bj::object& b = ib->get_object();

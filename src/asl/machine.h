@@ -69,6 +69,19 @@ struct ChoiceBranch {
   std::optional<JsonataValue> condition, ja_output, ja_assign;
 };
 
+// A Distributed Map's ItemReader or ResultWriter as written: the Resource,
+// its Parameters (JSONPath) or Arguments (JSONata), and its ReaderConfig /
+// WriterConfig object (MaxItemsPath or a JSONata MaxItems evaluated at run
+// time, the rest passed on as written to src/s3).
+struct MapIo {
+  std::string resource;
+  std::optional<Template> parameters;
+  std::optional<JsonataValue> arguments;
+  bj::value config;                              // ReaderConfig / WriterConfig, or null
+  std::optional<jsonpath::Path> max_items_path;  // ReaderConfig.MaxItemsPath
+  std::optional<JsonataValue> max_items;         // ReaderConfig.MaxItems as a JSONata expression
+};
+
 // The fields of a JSONata-mode state; each may hold {% %} expressions
 // (a literal is compiled as a constant value).
 struct JsonataFields {
@@ -134,6 +147,7 @@ struct State {
   std::optional<std::int64_t> tolerated_failure_count;
   std::optional<jsonpath::Path> tolerated_failure_count_path;
   std::string label;
+  std::optional<MapIo> item_reader, result_writer;  // Distributed Map
   // Distributed Map ItemBatcher (batching is on when the field is present).
   bool item_batcher = false;
   std::optional<std::int64_t> max_items_per_batch, max_bytes_per_batch;

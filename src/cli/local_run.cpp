@@ -84,6 +84,13 @@ class Driver {
   // A Map Run in one thread: its children one after another, each a run of
   // its own on this driver's clock.
   engine::Fact run_map_run(const engine::MapRunSpec& spec, const engine::StartParams& parent) {
+    if (!spec.item_reader.is_null() || !spec.result_writer.is_null()) {  // no S3 here
+      engine::Fact f;
+      f.kind = engine::FactKind::kTaskFailed;
+      f.error = spec.item_reader.is_null() ? "States.ResultWriterFailed" : "States.ItemReaderFailed";
+      f.cause = "stepd run has no S3 access: run the machine with `stepd serve --s3-endpoint URL`";
+      return f;
+    }
     maprun::Tracker tracker(std::shared_ptr<const engine::MapRunSpec>(&spec, [](const engine::MapRunSpec*) {}));
     tracker.redrive();  // a redriven Map Run reruns its unsuccessful children; here all were
     while (auto child = tracker.next()) {

@@ -203,6 +203,11 @@ class Interpreter {
     settle(frame(0));
   }
 
+  // select_item(): the Map frame f's ItemSelector for one item.
+  Result<bj::value> select(Frame& f, const bj::value& item, std::int64_t index) {
+    return item_input(f, st(f), item, index);
+  }
+
   void apply(const Fact& fact) {
     if (fact.kind == FactKind::kRedrive) return redrive();
     if (s_.status != ExecutionStatus::kRunning) return;
@@ -1298,7 +1303,9 @@ class Interpreter {
       f.max_concurrency = *r;
     }
     bj::value items;
-    if (state.items_path.kind == asl::PathField::Kind::kPath) {
+    if (state.item_reader) {
+      items = bj::array();  // the Map Run reads them (MapStateStarted says length 0)
+    } else if (state.items_path.kind == asl::PathField::Kind::kPath) {
       FrameDocs docs(*this, f, f.effective);
       auto r = state.items_path.path->eval(docs);
       if (!r.ok()) {
@@ -1428,7 +1435,7 @@ class Interpreter {
     spec->started_ms = now_;
     spec->inputs.reserve(f.items.size());
     for (std::size_t i = 0; i < f.items.size(); ++i) {
-      auto in = item_input(f, state, i);
+      auto in = item_input(f, state, f.items[i], static_cast<std::int64_t>(i));
       if (!in.ok()) return map_failed(f, state, in.status().error(), in.status().message(), f.tip);
       spec->inputs.push_back(std::move(in).value());
     }
@@ -1436,6 +1443,13 @@ class Interpreter {
       Status b = batcher(f, state, *spec);
       if (!b.ok()) return map_failed(f, state, b.error(), b.message(), f.tip);
     }
+    for (auto [io, out, field] : {std::tuple{&state.item_reader, &spec->item_reader, "ItemReader"},
+                                  std::tuple{&state.result_writer, &spec->result_writer, "ResultWriter"}}) {
+      if (!*io) continue;
+      Status s = map_io(f, **io, field, *out);
+      if (!s.ok()) return map_failed(f, state, s.error(), s.message(), f.tip);
+    }
+    if (state.item_reader && (state.item_selector || state.ja.item_selector)) spec->item_scope = item_scope(f);
     f.items = bj::array();  // the spec holds them now
     f.map_run = std::move(spec);
     f.phase = Phase::kMapRun;
@@ -1445,20 +1459,86 @@ class Interpreter {
 
   // The input of Map item i: the item, or what ItemSelector makes of it.
   // A JSONata failure records EvaluationFailed before the caller fails the Map.
-  Result<bj::value> item_input(Frame& f, const State& state, std::size_t i) {
+  Result<bj::value> item_input(Frame& f, const State& state, const bj::value& item, std::int64_t index) {
     if (state.ja.item_selector) {
       JaScope sc{&f.input};
-      sc.map_item = &f.items[i];
-      sc.map_index = static_cast<std::int64_t>(i);
+      sc.map_item = &item;
+      sc.map_index = index;
       std::string loc;
       auto r = ja_eval(f, *state.ja.item_selector, "ItemSelector", sc, &loc);
       if (!r.ok()) emit_evaluation_failed(f, r.status(), loc, f.tip);
       return r;
     }
-    if (state.item_selector) {
-      return eval_template(f, *state.item_selector, f.effective, &f.items[i], static_cast<std::int64_t>(i));
+    if (state.item_selector) return eval_template(f, *state.item_selector, f.effective, &item, index);
+    return item;
+  }
+
+  // An ItemReader / ResultWriter with its Parameters (or Arguments) and
+  // MaxItems evaluated: {"Resource", "Parameters", "ReaderConfig"|"WriterConfig"}.
+  Status map_io(Frame& f, const asl::MapIo& io, const char* field, bj::value& out) {
+    bj::object o;
+    o["Resource"] = io.resource;
+    bj::value params = bj::object();
+    if (io.parameters) {
+      auto r = eval_template(f, *io.parameters, f.effective);
+      if (!r.ok()) return r.status();
+      params = std::move(r).value();
+    } else if (io.arguments) {
+      std::string loc;
+      auto r = ja_eval(f, *io.arguments, std::string(field) + "/Arguments", JaScope{&f.input}, &loc);
+      if (!r.ok()) {
+        emit_evaluation_failed(f, r.status(), loc, f.tip);
+        return r.status();
+      }
+      params = std::move(r).value();
     }
-    return f.items[i];
+    o["Parameters"] = std::move(params);
+    if (!io.config.is_null()) {
+      bj::object config = io.config.get_object();
+      if (io.max_items_path) {
+        auto r = int_path(f, *io.max_items_path, "MaxItemsPath");
+        if (!r.ok()) return r.status();
+        config.erase("MaxItemsPath");
+        config["MaxItems"] = *r;
+      } else if (io.max_items) {
+        std::string loc;
+        auto r = ja_eval(f, *io.max_items, "MaxItems", JaScope{&f.input}, &loc);
+        if (!r.ok()) {
+          emit_evaluation_failed(f, r.status(), loc, f.tip);
+          return r.status();
+        }
+        config["MaxItems"] = std::move(r).value();
+      }
+      o[std::string_view(field) == "ItemReader" ? "ReaderConfig" : "WriterConfig"] = std::move(config);
+    }
+    out = std::move(o);
+    return Status();
+  }
+
+  // What ItemSelector sees of this frame, for items an ItemReader reads later.
+  std::shared_ptr<const ItemScope> item_scope(const Frame& f) const {
+    auto scope = std::make_shared<ItemScope>();
+    scope->machine = s_.machine;
+    scope->params = s_.params;
+    scope->input = s_.input;
+    scope->redrive_count = s_.redrive_count;
+    scope->redrive_ms = s_.redrive_ms;
+    scope->frame = std::make_unique<Frame>();
+    Frame& c = *scope->frame;
+    c.machine = f.machine;
+    c.state = f.state;
+    c.input = f.input;
+    c.effective = f.effective;
+    c.entered_ms = f.entered_ms;
+    c.entered_id = f.entered_id;
+    c.retry_count = f.retry_count;
+    // Every variable in sight, inner scopes over outer ones.
+    std::vector<const Frame*> chain;
+    for (const Frame* p = &f; p; p = p->parent >= 0 ? frame_or_null(p->parent) : nullptr) chain.push_back(p);
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      for (const auto& kv : (*it)->vars) c.vars[kv.key()] = kv.value();
+    }
+    return scope;
   }
 
   // ItemBatcher's limits and BatchInput, evaluated against the Map's input.
@@ -2078,7 +2158,9 @@ class Interpreter {
     f.needs_eval = true;
     f.effective = f.input;
     bj::value items;
-    if (state.ja.items) {
+    if (state.item_reader) {
+      items = bj::array();  // the Map Run reads them
+    } else if (state.ja.items) {
       std::string loc;
       auto r = ja_eval(f, *state.ja.items, "Items", JaScope{&f.input}, &loc);
       if (!r.ok()) {
@@ -2229,6 +2311,19 @@ Decisions decide(ExecutionState& state, const Fact& fact) {
 }
 
 void ExecutionStateDeleter::operator()(ExecutionState* s) const { delete s; }
+
+Result<bj::value> select_item(const ItemScope& scope, const bj::value& item, std::int64_t index) {
+  ExecutionState s;
+  s.machine = scope.machine;
+  s.params = scope.params;
+  s.input = scope.input;
+  s.redrive_count = scope.redrive_count;
+  s.redrive_ms = scope.redrive_ms;
+  s.draws = mix(static_cast<std::uint64_t>(index) + 1) << 20;  // this item's own draws, the same every time
+  s.frames.push_back(std::make_unique<Frame>(*scope.frame));
+  Decisions ignored;  // a JSONata failure's EvaluationFailed: the Map Run reports the error instead
+  return Interpreter(s, scope.frame->entered_ms, ignored).select(*s.frames[0], item, index);
+}
 
 std::vector<Effect> pending_effects(const ExecutionState& s) {
   std::vector<Effect> out;

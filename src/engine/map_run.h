@@ -28,8 +28,11 @@
 #include <boost/json/value.hpp>
 
 #include "src/asl/machine.h"
+#include "src/common/status.h"
 
 namespace stepd::engine {
+
+struct ItemScope;  // src/engine/state.h
 
 struct MapRunSpec {
   std::string map_run_arn;     // arn:...:mapRun:<machine>/<label>:<id>
@@ -55,6 +58,22 @@ struct MapRunSpec {
   std::optional<double> tolerated_percentage;
   std::int64_t redrive_count = 0;    // 0 for the first run; n after the nth MapRunRedriven
   std::int64_t started_ms = 0;       // MapRunStarted's time
+  // ItemReader / ResultWriter, evaluated: {"Resource", "Parameters",
+  // "ReaderConfig" | "WriterConfig"} (MaxItemsPath resolved into MaxItems);
+  // null when absent. With an ItemReader `inputs` is empty: the runtime
+  // reads the items, and applies ItemSelector with select_item() when
+  // item_scope is set.
+  boost::json::value item_reader, result_writer;
+  std::shared_ptr<const ItemScope> item_scope;
 };
+
+// ItemSelector applied to item `index` read by the ItemReader, exactly as
+// the engine applies it to items from the state input ($$.Map.Item, the
+// Map's input, context and variables as they were when the Map started).
+// Pure; randomness (States.UUID) is drawn from the parent's seed and the
+// index, so the same item gives the same input after a restart. Errors:
+// the failure the state would have (States.Runtime,
+// States.QueryEvaluationError) with its cause.
+Result<boost::json::value> select_item(const ItemScope& scope, const boost::json::value& item, std::int64_t index);
 
 }  // namespace stepd::engine

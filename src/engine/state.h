@@ -102,6 +102,17 @@ struct Frame {
   std::optional<std::string> error, cause;
 };
 
+// What a Distributed Map's ItemSelector sees of its parent, kept for the
+// items an ItemReader reads after the Map started (MapRunSpec::item_scope,
+// select_item()): a copy of the Map's frame with every variable in sight.
+struct ItemScope {
+  std::shared_ptr<const asl::StateMachine> machine;  // the parent's: keeps frame->machine alive
+  StartParams params;
+  bj::value input;  // the parent execution's input ($$.Execution.Input)
+  std::int64_t redrive_count = 0, redrive_ms = 0;
+  std::unique_ptr<Frame> frame;
+};
+
 class ExecutionState {
  public:
   std::shared_ptr<const asl::StateMachine> machine;

@@ -83,6 +83,7 @@ std::string child_arn(const engine::MapRunSpec& spec, const std::string& name) {
 
 Tracker::Tracker(std::shared_ptr<const engine::MapRunSpec> spec)
     : spec_(std::move(spec)),
+      keep_outputs_(spec_->result_writer.is_null()),
       max_concurrency_(spec_->max_concurrency),
       tolerated_count_(spec_->tolerated_count),
       tolerated_percentage_(spec_->tolerated_percentage) {
@@ -91,42 +92,54 @@ Tracker::Tracker(std::shared_ptr<const engine::MapRunSpec> spec)
 }
 
 void Tracker::form_children() {
-  const bj::array& in = spec_->inputs;
-  items_total_ = static_cast<std::int64_t>(in.size());
+  children_.reserve(spec_->inputs.size());
+  for (const auto& v : spec_->inputs) add(v);
+  if (spec_->item_reader.is_null()) end_items();  // else the runtime adds what the reader reads
+}
+
+void Tracker::add(bj::value input) {
+  ++items_total_;
   if (!spec_->batching) {
-    children_.reserve(in.size());
-    for (const auto& v : in) {
-      Slot s;
-      s.input = v;
-      children_.push_back(std::move(s));
-    }
+    Slot s;
+    s.input = std::move(input);
+    children_.push_back(std::move(s));
     return;
   }
-  bj::array batch;
-  std::size_t bytes = 0;
-  auto close = [&] {
-    if (batch.empty()) return;
-    Slot s;
-    s.items = static_cast<std::int64_t>(batch.size());
-    bj::object o;
-    o["Items"] = std::move(batch);
-    if (spec_->batch_input) o["BatchInput"] = *spec_->batch_input;
-    s.input = std::move(o);
-    children_.push_back(std::move(s));
-    batch = bj::array();
-    bytes = 0;
-  };
-  for (const auto& v : in) {
-    std::size_t size = spec_->max_bytes_per_batch > 0 ? json::json_size(v) : 0;
-    bool full_items = spec_->max_items_per_batch > 0 &&
-                      static_cast<std::int64_t>(batch.size()) >= spec_->max_items_per_batch;
-    bool full_bytes = spec_->max_bytes_per_batch > 0 && !batch.empty() &&
-                      static_cast<std::int64_t>(bytes + size) > spec_->max_bytes_per_batch;
-    if (full_items || full_bytes) close();
-    batch.push_back(v);
-    bytes += size;
-  }
-  close();
+  std::size_t size = spec_->max_bytes_per_batch > 0 ? json::json_size(input) : 0;
+  bool full_items = spec_->max_items_per_batch > 0 &&
+                    static_cast<std::int64_t>(batch_.size()) >= spec_->max_items_per_batch;
+  bool full_bytes = spec_->max_bytes_per_batch > 0 && !batch_.empty() &&
+                    static_cast<std::int64_t>(batch_bytes_ + size) > spec_->max_bytes_per_batch;
+  if (full_items || full_bytes) close_batch();
+  batch_.push_back(std::move(input));
+  batch_bytes_ += size;
+}
+
+void Tracker::close_batch() {
+  if (batch_.empty()) return;
+  Slot s;
+  s.items = static_cast<std::int64_t>(batch_.size());
+  bj::object o;
+  o["Items"] = std::move(batch_);
+  if (spec_->batch_input) o["BatchInput"] = *spec_->batch_input;
+  s.input = std::move(o);
+  children_.push_back(std::move(s));
+  batch_ = bj::array();
+  batch_bytes_ = 0;
+}
+
+void Tracker::end_items() {
+  close_batch();
+  items_ended_ = true;
+  decide();
+}
+
+void Tracker::fail(std::string error, std::string cause) {
+  if (outcome_) return;
+  Outcome o;
+  o.error = std::move(error);
+  o.cause = std::move(cause);
+  outcome_ = std::move(o);
 }
 
 std::optional<Child> Tracker::next() {
@@ -155,7 +168,7 @@ void Tracker::finished(std::int64_t index, ChildStatus status, bj::value output)
   Slot& s = children_[static_cast<std::size_t>(index)];
   if (s.status != ChildStatus::kRunning || status == ChildStatus::kRunning || status == ChildStatus::kPending) return;
   set_status(s, status);
-  s.output = status == ChildStatus::kSucceeded ? std::move(output) : bj::value(nullptr);
+  s.output = status == ChildStatus::kSucceeded && keep_outputs_ ? std::move(output) : bj::value(nullptr);
   decide();
 }
 
@@ -163,7 +176,7 @@ void Tracker::restore(std::int64_t index, ChildStatus status, bj::value output) 
   if (index < 0 || static_cast<std::size_t>(index) >= children_.size()) return;
   Slot& s = children_[static_cast<std::size_t>(index)];
   set_status(s, status);
-  s.output = status == ChildStatus::kSucceeded ? std::move(output) : bj::value(nullptr);
+  s.output = status == ChildStatus::kSucceeded && keep_outputs_ ? std::move(output) : bj::value(nullptr);
   if (status == ChildStatus::kPending && static_cast<std::size_t>(index) < cursor_) cursor_ = static_cast<std::size_t>(index);
   decide();
 }
@@ -192,7 +205,7 @@ bool Tracker::within_threshold() const {
   if (!tolerated_count_ && !tolerated_percentage_) return false;
   bool ok = true;
   if (tolerated_count_) ok = ok && items_failed_ <= *tolerated_count_;
-  if (tolerated_percentage_) {
+  if (tolerated_percentage_ && items_ended_) {  // a share of all the items: known once they are
     double pct = items_total_ ? 100.0 * static_cast<double>(items_failed_) / static_cast<double>(items_total_) : 0;
     ok = ok && pct <= *tolerated_percentage_;
   }
@@ -208,7 +221,7 @@ void Tracker::decide() {
     outcome_ = std::move(o);
     return;
   }
-  if (static_cast<std::size_t>(done_) < children_.size()) return;
+  if (!items_ended_ || static_cast<std::size_t>(done_) < children_.size()) return;
   Outcome o;
   o.succeeded = true;
   bj::array results;

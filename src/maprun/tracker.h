@@ -20,6 +20,11 @@
 // A redrive (redrive()) puts the unsuccessful children back to kPending and
 // the outcome back to undecided. restore() replays what durable records
 // say of a child after a restart.
+//
+// Items from an ItemReader come in with add() as they are read, then
+// end_items(): until then the Map Run cannot succeed, and a tolerated
+// percentage (a share of all the items) is not checked yet. With a
+// ResultWriter the outputs go to S3, not into the outcome, and are not kept.
 
 #include <cstdint>
 #include <memory>
@@ -73,6 +78,17 @@ class Tracker {
   // The next child to start, now marked kRunning; nullopt when the window
   // (MaxConcurrency) is full, nothing is pending, or the outcome is decided.
   std::optional<Child> next();
+  // Items read by the ItemReader (ItemSelector applied), in order; then
+  // end_items() once the reader is done. REQUIRES: the spec has an ItemReader.
+  void add(bj::value input);
+  void end_items();
+  // The Map Run fails for a reason of its own (the reader, the writer,
+  // ItemSelector); nothing more starts.
+  void fail(std::string error, std::string cause);
+  bool items_ended() const { return items_ended_; }
+  // Children formed and not started yet (how far the reader is ahead).
+  std::int64_t pending() const { return static_cast<std::int64_t>(children_.size()) - running_ - done_; }
+
   // A child ended. Ignored for an index that is not kRunning.
   void finished(std::int64_t index, ChildStatus status, bj::value output = nullptr);
   // After a restart: what the durable records say of child `index` (any
@@ -106,11 +122,16 @@ class Tracker {
     bj::value output;
   };
   void form_children();
+  void close_batch();
   void set_status(Slot& s, ChildStatus to);
   void decide();
   bool within_threshold() const;
 
   std::shared_ptr<const engine::MapRunSpec> spec_;
+  bool keep_outputs_ = true;        // false with a ResultWriter
+  bool items_ended_ = false;
+  bj::array batch_;                 // the batch being filled (ItemBatcher)
+  std::size_t batch_bytes_ = 0;
   std::vector<Slot> children_;
   std::size_t cursor_ = 0;          // children before it are not kPending (unless redriven)
   std::int64_t items_total_ = 0;

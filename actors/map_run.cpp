@@ -19,6 +19,10 @@ namespace bj = boost::json;
 
 constexpr std::size_t kReadBatch = 1000;  // items asked of the ItemReader at a time
 constexpr std::int64_t kReadAhead = 2000;  // children formed but not started before reading pauses
+// Result files waiting for S3 beyond this stop new children until they are
+// put: the writer cannot fall behind by more than this.
+constexpr std::size_t kMaxQueuedBytes = 32u << 20;
+constexpr std::uint64_t kResultFileBytes = 16u << 20;  // a result file is closed past this size
 
 std::int64_t wall_ms() {
   using namespace std::chrono;
@@ -83,13 +87,27 @@ void store(Self self) {
 
 // ---- ResultWriter -------------------------------------------------------
 
+// Puts the next queued file, one at a time.
+void put_next(Self self) {
+  auto& st = self->state;
+  if (st.putting || st.put_queue.empty()) return;
+  st.putting = true;
+  std::vector<s3::ResultFile> one;
+  one.push_back(std::move(st.put_queue.front()));
+  st.put_queue.pop_front();
+  st.queued_bytes -= one[0].body.size();
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  s3::put_result_files(*st.s3, st.writer_bucket, std::move(one),
+                       [me](Status s) { caf::anon_send(me, mrput_atom::value, s.error(), s.message(), s.ok()); });
+}
+
 void put_files(Self self, std::vector<s3::ResultFile> files) {
   auto& st = self->state;
-  if (files.empty()) return;
-  ++st.puts;
-  caf::actor me = caf::actor_cast<caf::actor>(self);
-  s3::put_result_files(*st.s3, st.writer_bucket, std::move(files),
-                       [me](Status s) { caf::anon_send(me, mrput_atom::value, s.error(), s.message(), s.ok()); });
+  for (auto& f : files) {
+    st.queued_bytes += f.body.size();
+    st.put_queue.push_back(std::move(f));
+  }
+  put_next(self);
 }
 
 // A child's end (or, after a restart, its record) into the result files.
@@ -165,6 +183,7 @@ void restore(Self self, std::size_t from, std::size_t to) {
 // Starts children while the tracker allows.
 void pump(Self self) {
   auto& st = self->state;
+  if (st.queued_bytes > kMaxQueuedBytes) return;  // S3 is behind: put_next() steps again
   caf::actor me = caf::actor_cast<caf::actor>(self);
   while (auto child = st.tracker->next()) {
     std::int64_t index = child->index;
@@ -274,7 +293,7 @@ void deliver(Self self) {
 // parent's answer, with the writer's details as the Map's output.
 void maybe_deliver(Self self) {
   auto& st = self->state;
-  if (!st.ended || st.puts > 0 || st.delivering || st.final) return;
+  if (!st.ended || st.putting || !st.put_queue.empty() || st.delivering || st.final) return;
   maprun::Outcome o = *st.tracker->outcome();
   if (st.writer) {
     if (!st.write_error.ok()) {
@@ -338,6 +357,7 @@ void open_writer(Self self) {
   auto parsed = s3::result_writer_config_from_json(w.at("Parameters"), config ? *config : bj::value(nullptr));
   if (!parsed.ok()) return st.tracker->fail("States.ResultWriterFailed", parsed.status().message());
   st.writer_bucket = parsed->bucket;
+  parsed->max_file_bytes = kResultFileBytes;
   st.writer = std::make_unique<s3::ResultFiles>(std::move(parsed).value(), st.spec->map_run_arn);
 }
 
@@ -389,8 +409,10 @@ caf::behavior map_run_actor(caf::stateful_actor<MapRunState>* self, MapRunSpecPt
       },
       [=](mrput_atom, const std::string& error, const std::string& message, bool ok) {
         auto& st = self->state;
-        --st.puts;
+        st.putting = false;
         if (!ok && st.write_error.ok()) st.write_error = Status::failed(error, message);
+        put_next(self);
+        step(self);
         maybe_deliver(self);
       },
       [=](mrtake_atom, std::int64_t index) { await(self, index); },  // a redriven child runs again

@@ -14,6 +14,7 @@
 // mrabort (the parent gave up) stops the running children and ends ABORTED.
 // Include only in actors/*.cpp.
 
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -48,7 +49,9 @@ struct MapRunState {
   std::optional<s3::Client> s3;
   std::unique_ptr<s3::ResultFiles> writer;
   std::string writer_bucket;
-  int puts = 0;                  // put_result_files calls in flight
+  std::deque<s3::ResultFile> put_queue;  // full files waiting to be put, one put at a time
+  std::size_t queued_bytes = 0;
+  bool putting = false;
   Status write_error;            // the first failed put
   std::optional<maprun::Outcome> final;  // what the parent gets once the files are written
   bool ended = false;            // the outcome is decided and stored

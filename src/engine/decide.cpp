@@ -1599,11 +1599,20 @@ class Interpreter {
     f.token = 0;
     // A failed Map Run stays with the frame: a redrive runs it on.
     f.children_started = fact.kind != FactKind::kTaskSucceeded;
+    std::string text = fact.kind == FactKind::kTaskSucceeded ? json::to_json(fact.output) : std::string();
+    if (text.size() > s_.params.max_payload) {  // as for a Task's result: the Map fails (ResultWriter avoids it)
+      Fact failed;
+      failed.kind = FactKind::kTaskFailed;
+      failed.error = "States.DataLimitExceeded";
+      failed.cause = "The state/task '" + state.name +
+                     "' returned a result with a size exceeding the maximum number of bytes service limit.";
+      return map_run_finished(f, failed);
+    }
     if (fact.kind == FactKind::kTaskSucceeded) {
       f.map_run.reset();
       // The result rides along out of sight (MapRunSucceeded shows no
       // details): fold() needs it to replay what followed.
-      std::int64_t id = emit_linked(f, EventType::MapRunSucceeded, {}, f.map_run_started, {}, json::to_json(fact.output));
+      std::int64_t id = emit_linked(f, EventType::MapRunSucceeded, {}, f.map_run_started, {}, std::move(text));
       emit_linked(f, EventType::MapStateSucceeded, {}, id);
       f.tip = f.map_run_started;  // recordings since 2024-11 link MapStateExited to MapRunStarted
       return complete(f, state, fact.output);

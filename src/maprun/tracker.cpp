@@ -169,6 +169,7 @@ void Tracker::finished(std::int64_t index, ChildStatus status, bj::value output)
   if (s.status != ChildStatus::kRunning || status == ChildStatus::kRunning || status == ChildStatus::kPending) return;
   set_status(s, status);
   s.output = status == ChildStatus::kSucceeded && keep_outputs_ ? std::move(output) : bj::value(nullptr);
+  if (status == ChildStatus::kSucceeded) s.input = nullptr;  // never runs again: a million items stay small
   decide();
 }
 
@@ -177,6 +178,7 @@ void Tracker::restore(std::int64_t index, ChildStatus status, bj::value output) 
   Slot& s = children_[static_cast<std::size_t>(index)];
   set_status(s, status);
   s.output = status == ChildStatus::kSucceeded && keep_outputs_ ? std::move(output) : bj::value(nullptr);
+  if (status == ChildStatus::kSucceeded) s.input = nullptr;
   if (status == ChildStatus::kPending && static_cast<std::size_t>(index) < cursor_) cursor_ = static_cast<std::size_t>(index);
   decide();
 }

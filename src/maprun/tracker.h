@@ -105,6 +105,8 @@ class Tracker {
   const engine::MapRunSpec& spec() const { return *spec_; }
   std::size_t size() const { return children_.size(); }
   ChildStatus status(std::int64_t index) const { return children_[static_cast<std::size_t>(index)].status; }
+  // A child's input; null once it succeeded (it never runs again, and a
+  // million kept inputs would not fit the memory a Map Run may use).
   const bj::value& input(std::int64_t index) const { return children_[static_cast<std::size_t>(index)].input; }
   // The children now kRunning (to abort them when the outcome is a failure).
   std::vector<std::int64_t> running() const;

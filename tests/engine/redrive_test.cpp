@@ -594,6 +594,20 @@ TEST_CASE("a redriven Distributed Map records MapRunRedriven and runs the same M
   check_fold(run);
 }
 
+TEST_CASE("a Map Run result over 256 KiB fails the Map with States.DataLimitExceeded") {
+  Run run(R"j({"StartAt":"M","States":{"M":{"Type":"Map","End":true,"ResultPath":null,
+      "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"EXPRESS"},
+          "StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}}}})j",
+          "[1]");
+  engine::Effect e = map_run_of(run.last.effects);
+  auto& d = run.succeed(e, "[\"" + std::string(300000, 'x') + "\"]");
+  std::vector<std::string> types;
+  for (const auto& ev : d.events) types.emplace_back(engine::event_type_name(ev.type));
+  CHECK(types == std::vector<std::string>{"MapRunFailed", "MapStateFailed", "ExecutionFailed"});
+  CHECK(engine::error(*run.s) == std::optional<std::string>("States.DataLimitExceeded"));
+  check_fold(run);
+}
+
 TEST_CASE("stopping an execution aborts its Map Run") {
   Run run(R"j({"StartAt":"M","States":{"M":{"Type":"Map","End":true,
       "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},

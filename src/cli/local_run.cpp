@@ -5,10 +5,13 @@
 #include "src/mock/mock_tasks.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <chrono>
 #include <deque>
 #include <map>
 #include <thread>
+
+#include <unistd.h>
 
 #include <boost/json/parse.hpp>
 
@@ -28,6 +31,40 @@ struct Timer {
   std::int64_t due_ms;
   std::uint64_t seq;  // ties keep the order the engine asked in
   engine::Fact fact;
+};
+
+// A Map Run that takes more than a second shows its progress on stderr,
+// one line a second (rewritten in place on a terminal).
+class Progress {
+ public:
+  Progress(std::string state, std::size_t total)
+      : state_(std::move(state)), total_(total), start_(wall_ms()), last_(start_), tty_(isatty(2) != 0) {}
+
+  void update(const maprun::Counts& c) {
+    std::int64_t now = wall_ms();
+    if (now - last_ < 1000) return;
+    last_ = now;
+    print(c, now, false);
+  }
+  void done(const maprun::Counts& c) {
+    if (last_ != start_) print(c, wall_ms(), true);  // only when a progress line was shown
+  }
+
+ private:
+  void print(const maprun::Counts& c, std::int64_t now, bool last) {
+    std::int64_t finished = c.succeeded + c.failed + c.timed_out + c.aborted;
+    double secs = std::max<double>(0.001, static_cast<double>(now - start_) / 1000.0);
+    std::fprintf(stderr, "%sstepd run: Map Run of '%s': %lld of %zu children done (%lld failed), %.0f/s%s",
+                 tty_ ? "\r" : "", state_.c_str(), static_cast<long long>(finished), total_,
+                 static_cast<long long>(c.failed + c.timed_out + c.aborted), static_cast<double>(finished) / secs,
+                 tty_ && !last ? "" : "\n");
+    std::fflush(stderr);
+  }
+
+  std::string state_;
+  std::size_t total_;
+  std::int64_t start_, last_;
+  bool tty_;
 };
 
 class Driver {
@@ -93,6 +130,7 @@ class Driver {
     }
     maprun::Tracker tracker(std::shared_ptr<const engine::MapRunSpec>(&spec, [](const engine::MapRunSpec*) {}));
     tracker.redrive();  // a redriven Map Run reruns its unsuccessful children; here all were
+    Progress progress(spec.state_name, tracker.size());
     while (auto child = tracker.next()) {
       engine::StartParams p = parent;
       p.execution_name = maprun::child_name(spec, child->index);
@@ -119,7 +157,9 @@ class Driver {
         default: break;
       }
       tracker.finished(child->index, st, std::move(output));
+      progress.update(tracker.execution_counts());
     }
+    progress.done(tracker.execution_counts());
     engine::Fact f;
     const auto& o = *tracker.outcome();
     f.kind = o.succeeded ? engine::FactKind::kTaskSucceeded : engine::FactKind::kTaskFailed;

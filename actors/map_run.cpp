@@ -23,6 +23,10 @@ constexpr std::int64_t kReadAhead = 2000;  // children formed but not started be
 // put: the writer cannot fall behind by more than this.
 constexpr std::size_t kMaxQueuedBytes = 32u << 20;
 constexpr std::uint64_t kResultFileBytes = 16u << 20;  // a result file is closed past this size
+// EXPRESS children's ends are stored this many at a time, or this long
+// after the first unstored one: a crash runs at most that window again.
+constexpr std::size_t kEndsBatch = 1000;
+constexpr std::chrono::milliseconds kEndsDelay{100};
 
 std::int64_t wall_ms() {
   using namespace std::chrono;
@@ -134,6 +138,37 @@ void write_child(Self self, const storage::ExecutionRecord& r) {
   put_files(self, std::move(full).value());
 }
 
+// ---- EXPRESS children's ends --------------------------------------------------
+
+void flush_ends(Self self) {
+  auto& st = self->state;
+  if (st.ends.empty()) return;
+  Status s = st.runtime->journal().put_map_run_children(st.spec->map_run_arn, st.ends);
+  if (!s.ok()) {  // not fatal: a restart runs these children again (at-least-once)
+    std::fprintf(stderr, "stepd: storing Map Run %s child ends failed: %s\n", st.spec->map_run_arn.c_str(),
+                 s.message().c_str());
+  }
+  st.ends.clear();
+}
+
+void keep_end(Self self, std::int64_t index, const storage::ExecutionRecord& r) {
+  auto& st = self->state;
+  storage::MapRunChildEnd e;
+  e.index = index;
+  e.status = r.status;
+  e.output = r.output;
+  e.error = r.error;
+  e.cause = r.cause;
+  e.start_ms = r.params.start_ms;
+  e.stop_ms = r.stop_ms;
+  st.ends.push_back(std::move(e));
+  if (st.ends.size() >= kEndsBatch) return flush_ends(self);
+  if (!st.flush_armed) {
+    st.flush_armed = true;
+    self->delayed_send(self, kEndsDelay, mrflush_atom::value);
+  }
+}
+
 // ---- children -----------------------------------------------------------
 
 // A child's end, as a message to this actor (callbacks run on other threads).
@@ -157,10 +192,13 @@ void await(Self self, std::int64_t index) {
 // What earlier runs of this Map Run left of children [from, to) (a
 // restarted server or parent, a redrive): found by name in the journal.
 // EXPRESS children keep no record: they run again.
+void restore_express(Self self, std::size_t from, std::size_t to);
+
 void restore(Self self, std::size_t from, std::size_t to) {
   auto& st = self->state;
   st.existed.resize(st.tracker->size(), false);
-  if (st.spec->express || st.fresh) return;
+  if (st.fresh || from >= to) return;
+  if (st.spec->express) return restore_express(self, from, to);
   storage::Journal& j = st.runtime->journal();
   for (std::size_t i = from; i < to; ++i) {
     auto seq = j.execution_seq(child_arn(*st.spec, static_cast<std::int64_t>(i)));
@@ -177,6 +215,31 @@ void restore(Self self, std::size_t from, std::size_t to) {
     } else {
       write_child(self, *rec);
     }
+  }
+}
+
+// EXPRESS children have no record: their stored ends say how they ended.
+void restore_express(Self self, std::size_t from, std::size_t to) {
+  auto& st = self->state;
+  auto rows = st.runtime->journal().map_run_children(st.spec->map_run_arn, static_cast<std::int64_t>(from), to - from);
+  if (!rows.ok()) return;  // they run again
+  for (auto& e : *rows) {
+    if (e.index < 0 || static_cast<std::size_t>(e.index) >= to) break;
+    maprun::ChildStatus s = child_status(e.status);
+    if (st.redriving && unsuccessful(s)) continue;  // runs again
+    storage::ExecutionRecord r;  // what write_child needs of it
+    r.status = e.status;
+    r.params.execution_name = maprun::child_name(*st.spec, e.index);
+    r.params.execution_arn = maprun::child_arn(*st.spec, r.params.execution_name);
+    r.state_machine_arn = maprun::child_machine_arn(*st.spec);
+    r.params.input_text = json::to_json(st.tracker->input(e.index));
+    r.params.start_ms = e.start_ms;
+    r.stop_ms = e.stop_ms;
+    r.output = e.output;
+    r.error = e.error;
+    r.cause = e.cause;
+    st.tracker->restore(e.index, s, s == maprun::ChildStatus::kSucceeded ? parse_or_null(e.output) : bj::value());
+    write_child(self, r);
   }
 }
 
@@ -339,6 +402,7 @@ void maybe_end(Self self) {
   }
   st.record.status = ok ? "SUCCEEDED" : "FAILED";
   st.record.stop_ms = wall_ms();
+  flush_ends(self);
   store(self);
   maybe_deliver(self);
 }
@@ -399,7 +463,10 @@ caf::behavior map_run_actor(caf::stateful_actor<MapRunState>* self, MapRunSpecPt
       [=](mrend_atom, std::int64_t index, const storage::ExecutionRecord& r) {
         auto& st = self->state;
         maprun::ChildStatus s = child_status(r.status);
-        if (st.tracker->status(index) == maprun::ChildStatus::kRunning) write_child(self, r);
+        if (st.tracker->status(index) == maprun::ChildStatus::kRunning) {
+          write_child(self, r);
+          if (st.spec->express && s != maprun::ChildStatus::kRunning) keep_end(self, index, r);
+        }
         st.tracker->finished(index, s, s == maprun::ChildStatus::kSucceeded ? parse_or_null(r.output) : bj::value());
         step(self);
       },
@@ -416,6 +483,10 @@ caf::behavior map_run_actor(caf::stateful_actor<MapRunState>* self, MapRunSpecPt
         maybe_deliver(self);
       },
       [=](mrtake_atom, std::int64_t index) { await(self, index); },  // a redriven child runs again
+      [=](mrflush_atom) {
+        self->state.flush_armed = false;
+        flush_ends(self);
+      },
       [=](mrtake_atom, std::uint64_t seq, std::int32_t frame, std::uint64_t token) {
         // The parent was restarted and asks again: answer its new frame/token.
         auto& st = self->state;
@@ -436,6 +507,7 @@ caf::behavior map_run_actor(caf::stateful_actor<MapRunState>* self, MapRunSpecPt
         if (!st.ended) {
           st.ended = true;
           stop_running(self);
+          flush_ends(self);
           st.record.status = "ABORTED";
           st.record.stop_ms = wall_ms();
           store(self);

@@ -54,6 +54,10 @@ struct MapRunState {
   bool putting = false;
   Status write_error;            // the first failed put
   std::optional<maprun::Outcome> final;  // what the parent gets once the files are written
+  // EXPRESS children keep no record: their ends are stored in batches
+  // (storage::MapRunChildEnd) so a restart does not run them again.
+  std::vector<storage::MapRunChildEnd> ends;
+  bool flush_armed = false;
   bool ended = false;            // the outcome is decided and stored
   bool delivering = false;       // the fact is on its way to the parent
 };

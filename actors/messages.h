@@ -49,6 +49,7 @@ using mrview_atom = caf::atom_constant<caf::atom("sd_mrview")>;   // DescribeMap
 using mrsent_atom = caf::atom_constant<caf::atom("sd_mrsent")>;   // the outcome reached the parent (or not)
 using mritems_atom = caf::atom_constant<caf::atom("sd_mritems")>; // the ItemReader read more items
 using mrput_atom = caf::atom_constant<caf::atom("sd_mrput")>;     // result files were put (or not)
+using mrflush_atom = caf::atom_constant<caf::atom("sd_mrflush")>; // store the EXPRESS children's ends now
 
 using MachinePtr = std::shared_ptr<const asl::StateMachine>;
 // An execution's first decision, made by the caller (the engine is pure)

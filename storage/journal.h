@@ -53,6 +53,30 @@ struct MapRunCounts {
                results_written = 0;
 };
 
+// How one child of a Map Run ended, kept for the children that keep no
+// execution record of their own (EXPRESS): after a restart the Map Run
+// finds them here instead of running them again.
+struct MapRunChildEnd {
+  std::int64_t index = 0;          // the child's place in item order
+  std::string status;              // SUCCEEDED | FAILED | TIMED_OUT | ABORTED
+  std::string output;              // JSON text; SUCCEEDED only
+  std::optional<std::string> error, cause;
+  std::int64_t start_ms = 0, stop_ms = 0;
+};
+
+// OK, or kInvalidArgument for the first end that no journal stores (both
+// refuse the same): a negative index, or a status other than the four above.
+inline Status check_child_ends(const std::vector<MapRunChildEnd>& ends) {
+  for (const auto& e : ends) {
+    if (e.index < 0) return Status::invalid("Map Run child end: negative index " + std::to_string(e.index));
+    if (e.status != "SUCCEEDED" && e.status != "FAILED" && e.status != "TIMED_OUT" && e.status != "ABORTED") {
+      return Status::invalid("Map Run child end " + std::to_string(e.index) + ": status \"" + e.status +
+                             "\" is not an end");
+    }
+  }
+  return Status();
+}
+
 // A Distributed Map's Map Run (DescribeMapRun, ListMapRuns). Written when
 // it starts, when it ends, and when UpdateMapRun changes it; while it runs
 // the runtime has fresher counts than the stored ones.
@@ -188,6 +212,12 @@ class Journal {
   virtual Status put_map_run(const MapRunRecord& r) = 0;
   virtual Result<MapRunRecord> map_run(const std::string& map_run_arn) = 0;
   virtual Result<std::vector<MapRunRecord>> map_runs_of(const std::string& execution_arn) = 0;
+  // Child ends of a Map Run: stored durably before returning, in one
+  // transaction (a later one for the same index replaces it); read back
+  // with index >= `from`, in index order, up to `max`.
+  virtual Status put_map_run_children(const std::string& map_run_arn, const std::vector<MapRunChildEnd>& ends) = 0;
+  virtual Result<std::vector<MapRunChildEnd>> map_run_children(const std::string& map_run_arn, std::int64_t from,
+                                                               std::size_t max) = 0;
 
   // Activities: create or replace durably; read; page in ARN order; remove
   // (kNotFound when absent).

@@ -141,6 +141,34 @@ inline std::string execution_map_run(std::string_view execution_arn, std::uint64
   return machine_execution(execution_arn, start_ms, fnv1a(map_run_arn));
 }
 
+// Child ends of a Map Run (map_run_children): the FNV-1a of the Map Run ARN,
+// then the child's index, 16 bytes, so one Map Run's rows are contiguous and
+// in index order. Beside them, the hash alone (8 bytes, sorting just before
+// its rows) is the owner row, whose value is the ARN.
+//
+// Why a hash and an owner row: the ARN itself does not fit (a nested Map
+// Run's ARN can pass kMaxKeyBytes on its own), and repeating the ARN in
+// every row's value would store it a million times for a large run. The
+// owner row stores it once: a read checks that the hash belongs to the ARN
+// asked for, and a write refuses an ARN whose hash another one owns, so two
+// Map Runs never mix their rows.
+inline std::string map_run_children_owner(std::uint64_t arn_hash) { return u64(arn_hash); }
+
+// REQUIRES: arn_hash is fnv1a(the Map Run ARN), computed once per batch.
+inline std::string map_run_child(std::uint64_t arn_hash, std::uint64_t index) { return event(arn_hash, index); }
+
+struct MapRunChildKey {
+  std::uint64_t arn_hash = 0;
+  std::uint64_t index = 0;
+};
+
+// std::nullopt for an owner row as for any key that is not 16 bytes.
+inline std::optional<MapRunChildKey> decode_map_run_child(std::string_view k) {
+  auto e = decode_event(k);
+  if (!e) return std::nullopt;
+  return MapRunChildKey{e->seq, e->event_id};
+}
+
 // String keys (execution ARN -> seq, task token -> bytes) are the string's
 // bytes as they are: UTF-8 sorts bytewise in code point order.
 inline std::string_view text(std::string_view s) { return s; }

@@ -43,7 +43,9 @@ struct EnvOptions {
   // The initial map, i.e. the most the file may grow to before Env::grow_map
   // doubles it. Only address space: the file grows as pages are written.
   std::size_t map_size = std::size_t{1} << 30;
-  unsigned max_tables = 16;
+  // Named tables the env may open (mdb_env_set_maxdbs): stepd's store has
+  // 15 (storage/store.h); the rest is room for new ones.
+  unsigned max_tables = 32;
   unsigned max_readers = 126;  // read txns open at once, all processes together
   SyncMode sync = SyncMode::kSync;
 };

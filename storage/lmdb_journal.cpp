@@ -8,6 +8,7 @@
 
 #include "schema/records_generated.h"
 #include "storage/event_codec.h"
+#include "storage/keys.h"
 #include "storage/store.h"
 #include "storage/writer.h"
 
@@ -376,6 +377,46 @@ Result<MapRunRecord> decode_map_run(std::string_view bytes) {
   return r;
 }
 
+// ---------------------------------------------------------------- Map Run child ends
+
+// Builds one child end in `fbb`, clearing it first, so that one builder (and
+// its buffer) serves a whole batch; the bytes are fbb's until it next
+// changes. REQUIRES: check_child_ends accepted `e` (its status names an end).
+void encode_child_end(flb::FlatBufferBuilder& fbb, const MapRunChildEnd& e) {
+  fbb.Clear();
+  auto output = text_or_absent(fbb, e.output);
+  // Absent when unset, so that an unset error and an empty one stay apart.
+  auto error = e.error ? fbb.CreateString(*e.error) : 0;
+  auto cause = e.cause ? fbb.CreateString(*e.cause) : 0;
+  fb::MapRunChildEndBuilder b(fbb);
+  b.add_status(enum_of(e.status, fb::EnumValuesExecutionStatus(), fb::EnumNameExecutionStatus,
+                       fb::ExecutionStatus::FAILED));
+  b.add_output(output);
+  if (e.error) b.add_error(error);
+  if (e.cause) b.add_cause(cause);
+  b.add_start_ms(e.start_ms);
+  b.add_stop_ms(e.stop_ms);
+  fbb.Finish(b.Finish());
+}
+
+// The child end stored under `index`. `scratch` receives the aligned copy
+// root_of needs; one string reused over a page costs no allocation per row.
+Result<MapRunChildEnd> decode_child_end(std::uint64_t index, std::string_view bytes, std::string& scratch) {
+  scratch.assign(bytes.data(), bytes.size());
+  auto root = root_of<fb::MapRunChildEnd>(scratch, "Map Run child end");
+  if (!root.ok()) return root.status();
+  const fb::MapRunChildEnd* x = *root;
+  MapRunChildEnd e;
+  e.index = static_cast<std::int64_t>(index);
+  e.status = fb::EnumNameExecutionStatus(x->status());
+  e.output = str(x->output());
+  if (x->error()) e.error = x->error()->str();
+  if (x->cause()) e.cause = x->cause()->str();
+  e.start_ms = x->start_ms();
+  e.stop_ms = x->stop_ms();
+  return e;
+}
+
 // A time as the u64 of an index key or a cursor; one before the epoch
 // (stepd writes none) counts as 0 rather than sorting after every other.
 std::uint64_t index_ms(std::int64_t ms) { return static_cast<std::uint64_t>(std::max<std::int64_t>(0, ms)); }
@@ -503,6 +544,57 @@ class LmdbJournal : public Journal {
 
   Result<std::vector<MapRunRecord>> map_runs_of(const std::string& execution_arn) override {
     return decode_all(store_.list_execution_map_runs(execution_arn), decode_map_run);
+  }
+
+  // One request of the group-commit writer: the owner row when the ARN has
+  // none yet, then every end. The ownership check (keys.h) and the write are
+  // two steps: two ARNs with the same 64-bit hash writing their first rows
+  // at the same moment could both pass it; any other clash is refused.
+  Status put_map_run_children(const std::string& map_run_arn, const std::vector<MapRunChildEnd>& ends) override {
+    Status valid = check_child_ends(ends);
+    if (!valid.ok() || ends.empty()) return valid;
+    const Tables& t = store_.tables();
+    Batch b;
+    b.ops.reserve(ends.size() + 1);
+    auto owner = store_.read_map_run_children_owner(map_run_arn);
+    if (owner.ok()) {
+      if (*owner != map_run_arn) {
+        return Status::internal("Map Run " + map_run_arn + " shares its key hash with Map Run " + *owner +
+                                ": its child ends cannot be stored");
+      }
+    } else if (owner.status().code() == Code::kNotFound) {
+      storage::own_map_run_children(b, t, map_run_arn);
+    } else {
+      return owner.status();
+    }
+    const std::uint64_t hash = keys::fnv1a(map_run_arn);
+    flb::FlatBufferBuilder fbb(256);
+    for (const auto& e : ends) {
+      encode_child_end(fbb, e);
+      storage::put_map_run_child(b, t, hash, static_cast<std::uint64_t>(e.index), bytes_of(fbb));
+    }
+    return writer_->write(std::move(b));
+  }
+
+  Result<std::vector<MapRunChildEnd>> map_run_children(const std::string& map_run_arn, std::int64_t from,
+                                                       std::size_t max) override {
+    std::vector<MapRunChildEnd> out;
+    out.reserve(std::min<std::size_t>(max, 1024));
+    std::string scratch;
+    Status failed;
+    Status s = store_.scan_map_run_children(map_run_arn, static_cast<std::uint64_t>(std::max<std::int64_t>(from, 0)),
+                                            max, [&](std::uint64_t index, std::string_view bytes) {
+                                              auto e = decode_child_end(index, bytes, scratch);
+                                              if (!e.ok()) {
+                                                failed = e.status();
+                                                return false;
+                                              }
+                                              out.push_back(std::move(e).value());
+                                              return true;
+                                            });
+    if (!s.ok()) return s;
+    if (!failed.ok()) return failed;
+    return out;
   }
 
   Status put_activity(const ActivityRecord& r) override {

@@ -123,6 +123,27 @@ Result<std::vector<MapRunRecord>> MemoryJournal::map_runs_of(const std::string& 
   return out;
 }
 
+Status MemoryJournal::put_map_run_children(const std::string& map_run_arn, const std::vector<MapRunChildEnd>& ends) {
+  Status valid = check_child_ends(ends);
+  if (!valid.ok() || ends.empty()) return valid;
+  std::lock_guard<std::mutex> l(mu_);
+  auto& rows = map_run_children_[map_run_arn];
+  for (const auto& e : ends) rows[e.index] = e;
+  return Status();
+}
+
+Result<std::vector<MapRunChildEnd>> MemoryJournal::map_run_children(const std::string& map_run_arn,
+                                                                    std::int64_t from, std::size_t max) {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<MapRunChildEnd> out;
+  auto rows = map_run_children_.find(map_run_arn);
+  if (rows == map_run_children_.end()) return out;
+  for (auto it = rows->second.lower_bound(from); it != rows->second.end() && out.size() < max; ++it) {
+    out.push_back(it->second);
+  }
+  return out;
+}
+
 Status MemoryJournal::put_activity(const ActivityRecord& r) {
   std::lock_guard<std::mutex> l(mu_);
   activities_[r.arn] = r;

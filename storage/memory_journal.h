@@ -36,6 +36,9 @@ class MemoryJournal : public Journal {
   Result<MapRunRecord> map_run(const std::string& map_run_arn) override;
   // Oldest first: by start_ms, then by Map Run ARN.
   Result<std::vector<MapRunRecord>> map_runs_of(const std::string& execution_arn) override;
+  Status put_map_run_children(const std::string& map_run_arn, const std::vector<MapRunChildEnd>& ends) override;
+  Result<std::vector<MapRunChildEnd>> map_run_children(const std::string& map_run_arn, std::int64_t from,
+                                                       std::size_t max) override;
   Status put_activity(const ActivityRecord& r) override;
   Result<ActivityRecord> activity(const std::string& arn) override;
   Result<std::vector<ActivityRecord>> activities(const std::string& after, std::size_t max) override;
@@ -75,6 +78,8 @@ class MemoryJournal : public Journal {
   std::map<std::string, MapRunRecord> map_runs_;                // guarded by mu_
   // (parent execution ARN, start_ms, Map Run ARN) of each Map Run.
   std::set<std::tuple<std::string, std::int64_t, std::string>> map_runs_by_execution_;  // guarded by mu_
+  // Map Run ARN -> index -> how that child ended.
+  std::map<std::string, std::map<std::int64_t, MapRunChildEnd>> map_run_children_;  // guarded by mu_
   std::map<std::uint64_t, std::vector<engine::Event>> events_;  // guarded by mu_
   std::map<std::uint64_t, bool> open_;                          // guarded by mu_
   std::set<std::pair<std::int64_t, std::uint64_t>> wakes_;      // guarded by mu_

@@ -47,6 +47,13 @@ class ObservedJournal final : public Journal {
   Result<std::vector<MapRunRecord>> map_runs_of(const std::string& execution_arn) override {
     return inner_.map_runs_of(execution_arn);
   }
+  Status put_map_run_children(const std::string& arn, const std::vector<MapRunChildEnd>& ends) override {
+    return inner_.put_map_run_children(arn, ends);
+  }
+  Result<std::vector<MapRunChildEnd>> map_run_children(const std::string& arn, std::int64_t from,
+                                                       std::size_t max) override {
+    return inner_.map_run_children(arn, from, max);
+  }
   Status put_activity(const ActivityRecord& r) override { return inner_.put_activity(r); }
   Result<ActivityRecord> activity(const std::string& arn) override { return inner_.activity(arn); }
   Result<std::vector<ActivityRecord>> activities(const std::string& after, std::size_t max) override {

@@ -126,7 +126,8 @@ Result<Store> Store::open(const std::string& dir, const EnvOptions& options) {
                   Named{&t.task_tokens, "task_tokens"}, Named{&t.state_machines, "state_machines"},
                   Named{&t.revisions, "revisions"}, Named{&t.activities, "activities"},
                   Named{&t.map_runs, "map_runs"}, Named{&t.execution_map_runs, "execution_map_runs"},
-                  Named{&t.map_run_executions, "map_run_executions"}}) {
+                  Named{&t.map_run_executions, "map_run_executions"},
+                  Named{&t.map_run_children, "map_run_children"}}) {
     // Created when missing: a store older than a table opens with it empty.
     auto table = env.table(n.name);
     if (!table.ok()) return table.status();
@@ -366,6 +367,37 @@ Result<std::vector<std::string>> Store::list_execution_map_runs(std::string_view
   return out;
 }
 
+Result<std::string> Store::read_map_run_children_owner(std::string_view map_run_arn) const {
+  return copy_value(env_, tables_.map_run_children, keys::map_run_children_owner(keys::fnv1a(map_run_arn)));
+}
+
+Status Store::scan_map_run_children(std::string_view map_run_arn, std::uint64_t from_index, std::size_t max,
+                                    const std::function<bool(std::uint64_t, std::string_view)>& visit) const {
+  if (max == 0) return Status();
+  const std::uint64_t hash = keys::fnv1a(map_run_arn);
+  auto txn = ReadTxn::begin(env_);
+  if (!txn.ok()) return txn.status();
+  // The owner row says whose rows these are; none: no rows at all.
+  auto owner = txn->get(tables_.map_run_children, keys::map_run_children_owner(hash));
+  if (!owner.ok()) return walk_end(owner.status());
+  if (*owner != map_run_arn) return Status();  // another Map Run's rows: this one stored none
+  auto c = txn->cursor(tables_.map_run_children);
+  if (!c.ok()) return c.status();
+  std::size_t n = 0;
+  Status s = c->seek(keys::map_run_child(hash, from_index));
+  for (; s.ok() && n < max; s = c->next(), ++n) {
+    auto k = keys::decode_map_run_child(c->key());
+    // The next hash's owner row (8 bytes) ends the walk, as its rows would.
+    if (!k) {
+      if (c->key().size() == 8) break;
+      return bad_key(tables_.map_run_children, c->key(), "(ARN hash, index) or an ARN hash");
+    }
+    if (k->arn_hash != hash) break;
+    if (!visit(k->index, c->value())) break;
+  }
+  return walk_end(s);
+}
+
 // ---------------------------------------------------------------- typed writes
 
 void put_event(Batch& b, const Tables& t, std::uint64_t seq, std::uint64_t event_id, std::string bytes) {
@@ -439,6 +471,14 @@ void unindex_map_run(Batch& b, const Tables& t, std::string_view map_run_arn, st
 void index_map_run_execution(Batch& b, const Tables& t, std::string_view map_run_arn, std::uint64_t start_ms,
                              std::uint64_t seq) {
   b.put(t.map_run_executions, keys::map_run_execution(map_run_arn, start_ms, seq), keys::u64(seq));
+}
+
+void own_map_run_children(Batch& b, const Tables& t, std::string_view map_run_arn) {
+  b.put_new(t.map_run_children, keys::map_run_children_owner(keys::fnv1a(map_run_arn)), std::string(map_run_arn));
+}
+
+void put_map_run_child(Batch& b, const Tables& t, std::uint64_t arn_hash, std::uint64_t index, std::string record) {
+  b.put(t.map_run_children, keys::map_run_child(arn_hash, index), std::move(record));
 }
 
 }  // namespace stepd::storage

@@ -21,6 +21,8 @@
 //   map_runs            Map Run ARN                          Map Run record bytes
 //   execution_map_runs  (execution ARN, start_ms, ARN hash)  Map Run ARN (keys.h says why a hash)
 //   map_run_executions  (Map Run ARN, start_ms, seq)         seq
+//   map_run_children    ARN hash                             Map Run ARN (the owner row: keys.h says why)
+//                       (ARN hash, child index)              child end bytes
 //
 // A store written before a table existed gets it, empty, at open.
 //
@@ -61,6 +63,7 @@ struct Tables {
   Table map_runs;
   Table execution_map_runs;
   Table map_run_executions;
+  Table map_run_children;
 };
 
 // One event of a history, copied out of its read txn.
@@ -157,6 +160,17 @@ class Store {
   // one txn. kIo when an index entry has no record (a corrupt store).
   Result<std::vector<std::string>> list_execution_map_runs(std::string_view execution_arn) const;
 
+  // Up to `max` child ends of one Map Run with index >= `from_index`, in
+  // index order, read in one txn: `visit` sees each row's bytes in place
+  // (valid during the call only) and returns false to stop early. Visits
+  // nothing when no rows are stored under the ARN's hash, or when another
+  // ARN owns that hash (keys.h).
+  Status scan_map_run_children(std::string_view map_run_arn, std::uint64_t from_index, std::size_t max,
+                               const std::function<bool(std::uint64_t index, std::string_view bytes)>& visit) const;
+  // The ARN owning the rows under the hash of `map_run_arn`: itself, or
+  // another ARN with the same hash. kNotFound when none is stored there.
+  Result<std::string> read_map_run_children_owner(std::string_view map_run_arn) const;
+
  private:
   struct SeqState;
   Store(Env env, Tables tables, std::unique_ptr<SeqState> seq);
@@ -202,5 +216,14 @@ void unindex_map_run(Batch& b, const Tables& t, std::string_view map_run_arn, st
 // A child execution of a Map Run, in that Map Run's list.
 void index_map_run_execution(Batch& b, const Tables& t, std::string_view map_run_arn, std::uint64_t start_ms,
                              std::uint64_t seq);
+// Claims the rows under the hash of `map_run_arn` in map_run_children: an
+// idempotent create of the owner row (one already there is left as it is).
+// Add it before the rows, in the same Batch, after checking with
+// Store::read_map_run_children_owner that no other ARN owns the hash (the
+// check and the claim are two steps: see LmdbJournal).
+void own_map_run_children(Batch& b, const Tables& t, std::string_view map_run_arn);
+// One child end (create or replace). REQUIRES: arn_hash is
+// keys::fnv1a(map_run_arn), computed once for the whole batch.
+void put_map_run_child(Batch& b, const Tables& t, std::uint64_t arn_hash, std::uint64_t index, std::string record);
 
 }  // namespace stepd::storage

@@ -1335,6 +1335,12 @@ class Interpreter {
     if (state.distributed) {
       emit_map_started(f);
       if (!tolerance(f, state)) return;
+      // A MaxItemsPath that is no integer fails here, before any Map Run (as
+      // AWS records it); map_io() reads the value again for the reader.
+      if (state.item_reader && state.item_reader->max_items_path) {
+        auto r = int_path(f, *state.item_reader->max_items_path, "MaxItemsPath");
+        if (!r.ok()) return fail_frame(f, r.status());
+      }
     } else {
       if (!tolerance(f, state)) return;
       emit_map_started(f);

@@ -9,13 +9,16 @@ executions fail for 1 % of the items (n % 100 == 7):
   3. the run of 1 again with `stepd serve` killed (SIGKILL) at random
      moments, 10 times, restarted each time on the same data: the parent
      succeeds with the same counts, and the result files hold the same
-     (input, status, output, error) records as the uninterrupted run.
+     (input, status, output, error) records as the uninterrupted run;
+  4. 200 rows with EXPRESS children killed between two waves: the children
+     that had ended keep their records and do not run again.
 
-STANDARD children: each is durable, so a restart finds the ones that ended
-and does not run them again.
+STANDARD children are durable, so a restart finds the ones that ended and
+does not run them again; EXPRESS children's ends are stored with the Map Run.
 
 Usage: /usr/bin/python3 kill_test.py STEPD_BINARY [ROWS]
 Exit 77 (skipped) when node, s3rver or boto3 is unavailable."""
+import datetime
 import json
 import os
 import random
@@ -177,6 +180,41 @@ def main():
             if not token:
                 break
         check("killed: one child execution per row", n == ROWS, n)
+
+        # 4. EXPRESS children keep no record: their ends are stored with the
+        #    Map Run, so those that ended before a kill do not run again.
+        #    200 rows, 50 at a time, each child waits 1 s: killed between waves.
+        sm4 = sfn.create_state_machine(name="express", roleArn=harness.ROLE, definition=json.dumps({
+            "StartAt": "M", "States": {"M": {
+                "Type": "Map", "End": True, "MaxConcurrency": 50,
+                "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                               "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW", "MaxItems": 200},
+                               "Parameters": {"Bucket": s3rver_test.ITEMS, "Key": "rows.csv"}},
+                "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                                 "Parameters": {"Bucket": s3rver_test.RESULTS, "Prefix": "express"}},
+                "ItemProcessor": {"StartAt": "W", "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                                  "States": {"W": {"Type": "Wait", "Seconds": 1, "Next": "P"},
+                                             "P": {"Type": "Pass", "End": True}}}}}}))["stateMachineArn"]
+        ex4 = sfn.start_execution(stateMachineArn=sm4, input="{}")["executionArn"]
+        time.sleep(2.5)
+        before = map_run(sfn, ex4).get("itemCounts", {}).get("succeeded")
+        killed_at = time.time()
+        srv.kill()
+        srv = harness.Server(STEPD, data, ["--s3-endpoint", endpoint])
+        sfn = srv.sfn
+        r = wait_end(sfn, ex4, timeout=60)
+        check("express: succeeds after the kill", r["status"] == "SUCCEEDED", r)
+        express, dupes = records(s3, json.loads(r["output"])["ResultWriterDetails"]["Key"])
+        check("express: 200 records, none twice", len(express) == 200 and dupes == 0, (len(express), dupes))
+        manifest = json.loads(s3.get_object(Bucket=s3rver_test.RESULTS,
+                                            Key=json.loads(r["output"])["ResultWriterDetails"]["Key"])["Body"].read())
+        kept = 0
+        for f in manifest["ResultFiles"].get("SUCCEEDED", []):
+            for x in json.loads(s3.get_object(Bucket=s3rver_test.RESULTS, Key=f["Key"])["Body"].read()):
+                started = datetime.datetime.fromisoformat(x["StartDate"].replace("Z", "+00:00")).timestamp()
+                kept += started < killed_at  # started before the kill: not run again
+        check("express: the %s children that had ended before the kill did not run again" % before,
+              before and before >= 50 and kept == before, (before, kept))
     finally:
         if srv:
             srv.terminate()

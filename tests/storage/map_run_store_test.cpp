@@ -13,9 +13,11 @@
 
 #include <catch2/catch.hpp>
 
+#include "storage/keys.h"
 #include "storage/lmdb_journal.h"
 #include "storage/memory_journal.h"
 #include "storage/store.h"
+#include "storage/writer.h"
 #include "tests/storage/temp_dir.h"
 
 using namespace stepd;
@@ -135,6 +137,43 @@ std::vector<std::string> arns_of(const std::vector<MapRunRecord>& rs) {
 std::vector<std::uint64_t> seqs_of(const std::vector<ExecutionRecord>& rs) {
   std::vector<std::uint64_t> out;
   for (const auto& r : rs) out.push_back(r.seq);
+  return out;
+}
+
+// A child end with every member set, each to a value of its own.
+MapRunChildEnd child_end(std::int64_t index, const std::string& status = "SUCCEEDED") {
+  MapRunChildEnd e;
+  e.index = index;
+  e.status = status;
+  e.output = status == "SUCCEEDED" ? R"({"item":)" + std::to_string(index) + "}" : "";
+  if (status != "SUCCEEDED") {
+    e.error = "States.TaskFailed";
+    e.cause = "child " + std::to_string(index) + " failed";
+  }
+  e.start_ms = 1700000000000 + index;
+  e.stop_ms = 1700000000500 + index;
+  return e;
+}
+
+void check_same(const MapRunChildEnd& got, const MapRunChildEnd& want) {
+  CHECK(got.index == want.index);
+  CHECK(got.status == want.status);
+  CHECK(got.output == want.output);
+  CHECK(got.error == want.error);
+  CHECK(got.cause == want.cause);
+  CHECK(got.start_ms == want.start_ms);
+  CHECK(got.stop_ms == want.stop_ms);
+}
+
+std::vector<std::int64_t> indexes_of(const std::vector<MapRunChildEnd>& es) {
+  std::vector<std::int64_t> out;
+  for (const auto& e : es) out.push_back(e.index);
+  return out;
+}
+
+std::vector<std::int64_t> iota_from(std::int64_t first, std::int64_t count) {
+  std::vector<std::int64_t> out;
+  for (std::int64_t i = 0; i < count; ++i) out.push_back(first + i);
   return out;
 }
 
@@ -457,6 +496,252 @@ TEST_CASE("lmdb journal: a store from before Map Runs opens with their tables em
   const MapRunRecord r = full_map_run("inner", parent, 1000);
   CHECK(j->map_run(r.map_run_arn).status().code() == Code::kNotFound);
   CHECK(j->executions_of_map_run(r.map_run_arn, 10, {})->empty());
+  CHECK(j->map_run_children(r.map_run_arn, 0, 10)->empty());
   REQUIRE(j->put_map_run(r).ok());
   check_same(*j->map_run(r.map_run_arn), r);
+  REQUIRE(j->put_map_run_children(r.map_run_arn, {child_end(0)}).ok());
+  CHECK(indexes_of(*j->map_run_children(r.map_run_arn, 0, 10)) == std::vector<std::int64_t>{0});
+}
+
+// ---------------------------------------------------------------- Map Run child ends
+
+TEMPLATE_TEST_CASE("journal: Map Run child ends round-trip every member, an unset error or cause apart from an empty one",
+                   "[storage][journal][maprun]", LmdbFixture, MemoryFixture) {
+  TestType f;
+  Journal& j = *f.journal;
+  const std::string run = std::string(kMapRunPrefix) + "parent/inner:1";
+  MapRunChildEnd unset = child_end(3, "FAILED");
+  unset.error.reset();
+  unset.cause.reset();
+  MapRunChildEnd empty = child_end(4, "TIMED_OUT");
+  empty.error = "";
+  empty.cause = "";
+  MapRunChildEnd error_only = child_end(5, "ABORTED");
+  error_only.cause.reset();
+  const std::vector<MapRunChildEnd> want = {child_end(0), child_end(1, "FAILED"), child_end(2, "SUCCEEDED"), unset,
+                                            empty, error_only};
+  REQUIRE(j.put_map_run_children(run, want).ok());
+  auto got = j.map_run_children(run, 0, 100);
+  REQUIRE(got.ok());
+  REQUIRE(got->size() == want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) check_same((*got)[i], want[i]);
+  CHECK(!(*got)[3].error.has_value());
+  CHECK(!(*got)[3].cause.has_value());
+  CHECK((*got)[4].error == std::optional<std::string>(""));
+  CHECK((*got)[4].cause == std::optional<std::string>(""));
+  CHECK((*got)[5].error == std::optional<std::string>("States.TaskFailed"));
+  CHECK(!(*got)[5].cause.has_value());
+
+  // Large values and times as they come.
+  MapRunChildEnd big = child_end(6);
+  big.output = "\"" + std::string(200000, 'x') + "\"";
+  big.start_ms = 0;
+  big.stop_ms = INT64_MAX;
+  REQUIRE(j.put_map_run_children(run, {big}).ok());
+  auto back = j.map_run_children(run, 6, 1);
+  REQUIRE(back.ok());
+  REQUIRE(back->size() == 1);
+  check_same((*back)[0], big);
+}
+
+TEMPLATE_TEST_CASE("journal: a later child end of the same index replaces the earlier one",
+                   "[storage][journal][maprun]", LmdbFixture, MemoryFixture) {
+  TestType f;
+  Journal& j = *f.journal;
+  const std::string run = std::string(kMapRunPrefix) + "parent/inner:1";
+  REQUIRE(j.put_map_run_children(run, {child_end(0, "FAILED"), child_end(1), child_end(2, "FAILED")}).ok());
+
+  // A redrive: children 0 and 2 ran again; 2 failed once more, then succeeded
+  // (the later of two ends in one call wins).
+  MapRunChildEnd again = child_end(2, "FAILED");
+  again.cause = "failed again";
+  REQUIRE(j.put_map_run_children(run, {child_end(0), again, child_end(2)}).ok());
+  auto got = j.map_run_children(run, 0, 100);
+  REQUIRE(got.ok());
+  REQUIRE(indexes_of(*got) == std::vector<std::int64_t>{0, 1, 2});
+  check_same((*got)[0], child_end(0));
+  check_same((*got)[1], child_end(1));
+  check_same((*got)[2], child_end(2));
+  CHECK(!(*got)[2].error.has_value());
+}
+
+TEMPLATE_TEST_CASE("journal: map_run_children reads index >= from, in index order, up to max, and pages through",
+                   "[storage][journal][maprun]", LmdbFixture, MemoryFixture) {
+  TestType f;
+  Journal& j = *f.journal;
+  const std::string run = std::string(kMapRunPrefix) + "parent/inner:1";
+  // Out of order and with gaps, across calls: 0..9, then 300..304, then 256 (past one byte).
+  std::vector<MapRunChildEnd> first;
+  for (std::int64_t i = 9; i >= 0; --i) first.push_back(child_end(i));
+  REQUIRE(j.put_map_run_children(run, first).ok());
+  REQUIRE(j.put_map_run_children(run, {child_end(304), child_end(300), child_end(302), child_end(301),
+                                       child_end(303)})
+              .ok());
+  REQUIRE(j.put_map_run_children(run, {child_end(256, "FAILED")}).ok());
+  std::vector<std::int64_t> all = iota_from(0, 10);
+  all.push_back(256);
+  for (std::int64_t i = 300; i <= 304; ++i) all.push_back(i);
+
+  CHECK(indexes_of(*j.map_run_children(run, 0, 1000)) == all);
+  CHECK(indexes_of(*j.map_run_children(run, 4, 3)) == std::vector<std::int64_t>{4, 5, 6});
+  CHECK(indexes_of(*j.map_run_children(run, 10, 2)) == std::vector<std::int64_t>{256, 300});  // from a gap
+  CHECK(indexes_of(*j.map_run_children(run, 303, 100)) == std::vector<std::int64_t>{303, 304});
+  CHECK(j.map_run_children(run, 305, 100)->empty());
+  CHECK(j.map_run_children(run, INT64_MAX, 100)->empty());
+  CHECK(j.map_run_children(run, 0, 0)->empty());
+  CHECK(indexes_of(*j.map_run_children(run, -5, 2)) == std::vector<std::int64_t>{0, 1});  // before 0: from 0
+  check_same((*j.map_run_children(run, 256, 1))[0], child_end(256, "FAILED"));
+
+  // Pages of 4, each from the last index of the one before + 1.
+  std::vector<std::int64_t> paged;
+  std::int64_t from = 0;
+  for (int pages = 0;; ++pages) {
+    REQUIRE(pages < 10);
+    auto page = j.map_run_children(run, from, 4);
+    REQUIRE(page.ok());
+    for (auto i : indexes_of(*page)) paged.push_back(i);
+    if (page->size() < 4) break;
+    from = page->back().index + 1;
+  }
+  CHECK(paged == all);
+
+  // An empty batch stores nothing and succeeds; an unknown Map Run has none.
+  REQUIRE(j.put_map_run_children(run, {}).ok());
+  CHECK(j.map_run_children(run, 0, 1000)->size() == all.size());
+  CHECK(j.map_run_children(std::string(kMapRunPrefix) + "parent/none:1", 0, 100)->empty());
+  CHECK(j.map_run_children("", 0, 100)->empty());
+}
+
+TEMPLATE_TEST_CASE("journal: child ends of Map Runs whose ARNs share a prefix do not mix",
+                   "[storage][journal][maprun]", LmdbFixture, MemoryFixture) {
+  TestType f;
+  Journal& j = *f.journal;
+  const std::string run = std::string(kMapRunPrefix) + "parent/inner:1";
+  const std::vector<std::string> others = {run + "0", run + "/nested:1", run.substr(0, run.size() - 1),
+                                           std::string(kMapRunPrefix) + "parent/inner:2"};
+  REQUIRE(j.put_map_run_children(run, {child_end(0), child_end(1), child_end(2)}).ok());
+  for (std::size_t k = 0; k < others.size(); ++k) {
+    const auto n = static_cast<std::int64_t>(k);
+    REQUIRE(j.put_map_run_children(others[k], {child_end(n, "FAILED"), child_end(10 + n, "ABORTED")}).ok());
+  }
+  auto got = j.map_run_children(run, 0, 100);
+  REQUIRE(got.ok());
+  CHECK(indexes_of(*got) == std::vector<std::int64_t>{0, 1, 2});
+  for (const auto& e : *got) CHECK(e.status == "SUCCEEDED");
+  for (std::size_t k = 0; k < others.size(); ++k) {
+    INFO(others[k]);
+    const auto n = static_cast<std::int64_t>(k);
+    auto theirs = j.map_run_children(others[k], 0, 100);
+    REQUIRE(theirs.ok());
+    REQUIRE(indexes_of(*theirs) == std::vector<std::int64_t>{n, 10 + n});
+    check_same((*theirs)[0], child_end(n, "FAILED"));
+    check_same((*theirs)[1], child_end(10 + n, "ABORTED"));
+  }
+}
+
+TEMPLATE_TEST_CASE("journal: a Map Run ARN of 600 characters stores and reads its child ends",
+                   "[storage][journal][maprun]", LmdbFixture, MemoryFixture) {
+  TestType f;
+  Journal& j = *f.journal;
+  std::string run = std::string(kMapRunPrefix) + "parent";
+  while (run.size() < 590) run += "/inner-map-label";
+  run.resize(590);
+  run += ":0123abcd";
+  run.resize(600, 'z');
+  REQUIRE(run.size() == 600);
+  const std::string sibling = run.substr(0, 599) + "y";  // differs in the last character only
+  REQUIRE(j.put_map_run_children(run, {child_end(0), child_end(1, "FAILED")}).ok());
+  REQUIRE(j.put_map_run_children(sibling, {child_end(7)}).ok());
+  auto got = j.map_run_children(run, 0, 100);
+  REQUIRE(got.ok());
+  REQUIRE(got->size() == 2);
+  check_same((*got)[0], child_end(0));
+  check_same((*got)[1], child_end(1, "FAILED"));
+  CHECK(indexes_of(*j.map_run_children(sibling, 0, 100)) == std::vector<std::int64_t>{7});
+}
+
+TEMPLATE_TEST_CASE("journal: child ends with a negative index or a status that is no end are refused, none stored",
+                   "[storage][journal][maprun]", LmdbFixture, MemoryFixture) {
+  TestType f;
+  Journal& j = *f.journal;
+  const std::string run = std::string(kMapRunPrefix) + "parent/inner:1";
+  CHECK(j.put_map_run_children(run, {child_end(0), child_end(-1)}).code() == Code::kInvalidArgument);
+  CHECK(j.put_map_run_children(run, {child_end(0), child_end(1, "RUNNING")}).code() == Code::kInvalidArgument);
+  CHECK(j.put_map_run_children(run, {child_end(0, "")}).code() == Code::kInvalidArgument);
+  CHECK(j.put_map_run_children(run, {child_end(0, "succeeded")}).code() == Code::kInvalidArgument);
+  CHECK(j.map_run_children(run, 0, 100)->empty());
+}
+
+TEST_CASE("lmdb journal: Map Run child ends survive a reopen", "[storage][journal][maprun]") {
+  TempDir dir;
+  const std::string run = std::string(kMapRunPrefix) + "parent/inner:1";
+  const std::string other = run + "0";
+  {
+    auto j = open_lmdb(dir.path);
+    REQUIRE(j->put_map_run_children(run, {child_end(0), child_end(1, "FAILED"), child_end(2)}).ok());
+    REQUIRE(j->put_map_run_children(other, {child_end(0, "ABORTED")}).ok());
+  }
+  {
+    auto j = open_lmdb(dir.path);
+    auto got = j->map_run_children(run, 0, 100);
+    REQUIRE(got.ok());
+    REQUIRE(got->size() == 3);
+    check_same((*got)[1], child_end(1, "FAILED"));
+    REQUIRE(j->put_map_run_children(run, {child_end(1), child_end(3)}).ok());
+  }
+  auto j = open_lmdb(dir.path);
+  auto got = j->map_run_children(run, 0, 100);
+  REQUIRE(got.ok());
+  REQUIRE(indexes_of(*got) == std::vector<std::int64_t>{0, 1, 2, 3});
+  check_same((*got)[1], child_end(1));
+  check_same((*got)[3], child_end(3));
+  CHECK(indexes_of(*j->map_run_children(other, 0, 100)) == std::vector<std::int64_t>{0});
+}
+
+// A real 64-bit FNV-1a collision is hard to come by: this plants the owner
+// row another Map Run would have left under `run`'s hash.
+TEST_CASE("lmdb journal: child ends under a hash that another Map Run owns are neither read nor written",
+          "[storage][journal][maprun]") {
+  TempDir dir;
+  const std::string run = std::string(kMapRunPrefix) + "parent/inner:1";
+  const std::string owner = std::string(kMapRunPrefix) + "parent/colliding:1";
+  {
+    auto store = Store::open(dir.path, EnvOptions{std::size_t{64} << 20, 32, 126, SyncMode::kNoSync});
+    REQUIRE(store.ok());
+    Writer w(store->env());
+    Batch b;
+    const std::uint64_t hash = keys::fnv1a(run);
+    b.put(store->tables().map_run_children, keys::map_run_children_owner(hash), owner);
+    put_map_run_child(b, store->tables(), hash, 5, "not read");
+    REQUIRE(w.write(std::move(b)).ok());
+  }
+  auto j = open_lmdb(dir.path);
+  auto got = j->map_run_children(run, 0, 100);
+  REQUIRE(got.ok());
+  CHECK(got->empty());
+  Status s = j->put_map_run_children(run, {child_end(0)});
+  CHECK(s.code() == Code::kInternal);
+  CHECK(s.message().find(owner) != std::string::npos);
+  CHECK(j->map_run_children(run, 0, 100)->empty());
+}
+
+TEST_CASE("lmdb journal: a corrupt child end is an error, not a crash", "[storage][journal][maprun]") {
+  TempDir dir;
+  const std::string run = std::string(kMapRunPrefix) + "parent/inner:1";
+  {
+    auto j = open_lmdb(dir.path);
+    REQUIRE(j->put_map_run_children(run, {child_end(0)}).ok());
+  }
+  {
+    auto store = Store::open(dir.path, EnvOptions{std::size_t{64} << 20, 32, 126, SyncMode::kNoSync});
+    REQUIRE(store.ok());
+    Writer w(store->env());
+    Batch b;
+    put_map_run_child(b, store->tables(), keys::fnv1a(run), 1, std::string("\x01\x02\x03", 3));
+    REQUIRE(w.write(std::move(b)).ok());
+  }
+  auto j = open_lmdb(dir.path);
+  auto got = j->map_run_children(run, 0, 100);
+  CHECK(got.status().code() == Code::kIo);
+  CHECK(indexes_of(*j->map_run_children(run, 0, 1)) == std::vector<std::int64_t>{0});
 }

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include <boost/json/array.hpp>
@@ -201,7 +202,87 @@ bj::object execution_summary(const storage::ExecutionRecord& r) {
   if (r.status != "RUNNING") o["stopMs"] = r.stop_ms;
   o["redriveCount"] = r.redrive_count;
   if (r.redrive_ms) o["redriveMs"] = r.redrive_ms;
+  if (!r.map_run_arn.empty()) o["mapRunArn"] = r.map_run_arn;
   return o;
+}
+
+// DescribeMapRun's counts, named as the AWS API names them.
+bj::object counts_json(const storage::MapRunCounts& c) {
+  return bj::object{{"pending", c.pending},     {"running", c.running}, {"succeeded", c.succeeded},
+                    {"failed", c.failed},       {"timedOut", c.timed_out}, {"aborted", c.aborted},
+                    {"total", c.total},         {"resultsWritten", c.results_written}};
+}
+
+bj::object map_run_json(const storage::MapRunRecord& r) {
+  bj::object o;
+  o["arn"] = r.map_run_arn;
+  o["executionArn"] = r.execution_arn;
+  o["status"] = r.status;
+  o["startMs"] = r.start_ms;
+  if (r.status != "RUNNING" && r.stop_ms) o["stopMs"] = r.stop_ms;
+  o["maxConcurrency"] = r.max_concurrency;
+  o["toleratedFailureCount"] = r.tolerated_failure_count;
+  o["toleratedFailurePercentage"] = r.tolerated_failure_percentage;
+  o["itemCounts"] = counts_json(r.item_counts);
+  o["executionCounts"] = counts_json(r.execution_counts);
+  o["redriveCount"] = r.redrive_count;
+  if (r.redrive_ms) o["redriveMs"] = r.redrive_ms;
+  return o;
+}
+
+// Why a Map Run could not be read, as DescribeMapRun says it.
+HttpResponse map_run_error(const Status& s, const std::string& arn) {
+  if (s.code() == Code::kNotFound) return json_error(404, "ResourceNotFound", "Resource not found: '" + arn + "'");
+  return json_error(500, "InternalError", s.message());
+}
+
+// Reads executions newest first from a cursor: executions_of (a state
+// machine's) or executions_of_map_run (a Map Run's children).
+using ExecutionReader = std::function<Result<std::vector<storage::ExecutionRecord>>(
+    std::size_t max, storage::Journal::ExecutionCursor before)>;
+
+// Up to `limit` summaries with `status` (empty: any) from `cursor` on;
+// `next` is set when more may follow (the cursor, as "startMs.seq").
+Status list_executions(const ExecutionReader& read, const std::string& status, std::size_t limit,
+                       storage::Journal::ExecutionCursor cursor, bj::array& out, std::string& next) {
+  constexpr std::size_t kPage = 256;
+  bool more = false;
+  while (!more) {
+    auto page = read(kPage, cursor);
+    if (!page.ok()) return page.status();
+    for (const auto& r : *page) {
+      if (out.size() == limit) {
+        more = true;
+        break;
+      }
+      cursor = {r.params.start_ms, r.seq};
+      if (status.empty() || r.status == status) out.push_back(execution_summary(r));
+    }
+    if (page->size() < kPage) break;
+  }
+  if (more) next = std::to_string(cursor.start_ms) + "." + std::to_string(cursor.seq);
+  return Status();
+}
+
+// GET ...executions?status=S&limit=N&next=T, over `read`.
+HttpResponse execution_page(const ExecutionReader& read, const std::string& query) {
+  const auto limit = static_cast<std::size_t>(std::clamp<std::int64_t>(int_param(query, "limit", 50), 1, 1000));
+  storage::Journal::ExecutionCursor cursor;
+  if (std::string next = query_param(query, "next"); !next.empty()) {
+    auto dot = next.find('.');
+    if (dot == std::string::npos || next.find_first_not_of("0123456789.") != std::string::npos || dot == 0 ||
+        dot + 1 == next.size() || next.find('.', dot + 1) != std::string::npos || next.size() > 40)
+      return json_error(400, "InvalidToken", "Invalid next token");
+    cursor.start_ms = std::stoll(next.substr(0, dot));
+    cursor.seq = std::stoull(next.substr(dot + 1));
+  }
+  bj::array out;
+  std::string next;
+  Status s = list_executions(read, query_param(query, "status"), limit, cursor, out, next);
+  if (!s.ok()) return json_error(500, "InternalError", s.message());
+  bj::object o{{"executions", std::move(out)}};
+  if (!next.empty()) o["next"] = next;
+  return json_response(o);
 }
 
 // The execution's definition: the revision it runs, else (stores older
@@ -235,6 +316,13 @@ void append_sse(std::string& out, const char* event, std::int64_t id, const std:
 }
 
 }  // namespace
+
+// ---------------------------------------------------------- Map Runs
+
+Result<storage::MapRunRecord> Console::map_run(const std::string& map_run_arn) {
+  if (options_.runtime) return options_.runtime->describe_map_run(map_run_arn);
+  return journal_.map_run(map_run_arn);
+}
 
 // ---------------------------------------------------------- activities
 
@@ -509,35 +597,41 @@ void Console::api(const std::string& method, const std::vector<std::string>& p, 
   }
   // GET /machines/{arn}/executions?status=&limit=&next=: newest first.
   if (n == 3 && is(0, "machines") && is(2, "executions")) {
-    const std::string status = query_param(query, "status");
-    const auto limit = static_cast<std::size_t>(std::clamp<std::int64_t>(int_param(query, "limit", 50), 1, 1000));
-    storage::Journal::ExecutionCursor cursor;
-    if (std::string next = query_param(query, "next"); !next.empty()) {
-      auto dot = next.find('.');
-      if (dot == std::string::npos || next.find_first_not_of("0123456789.") != std::string::npos || dot == 0 ||
-          dot + 1 == next.size() || next.size() > 40)
-        return respond(json_error(400, "InvalidToken", "Invalid next token"));
-      cursor.start_ms = std::stoll(next.substr(0, dot));
-      cursor.seq = std::stoull(next.substr(dot + 1));
+    return respond(execution_page(
+        [&](std::size_t max, storage::Journal::ExecutionCursor c) { return journal_.executions_of(p[1], max, c); },
+        query));
+  }
+  // GET /map-runs/{arn}?children=N: the Map Run (live counts while it
+  // runs) and its N newest children (default 10).
+  if (n == 2 && is(0, "map-runs")) {
+    auto run = map_run(p[1]);
+    if (!run.ok()) return respond(map_run_error(run.status(), p[1]));
+    bj::object o = map_run_json(*run);
+    const auto limit = static_cast<std::size_t>(std::clamp<std::int64_t>(int_param(query, "children", 10), 0, 1000));
+    bj::array kids;
+    std::string next;
+    if (limit > 0) {
+      Status s = list_executions(
+          [&](std::size_t max, storage::Journal::ExecutionCursor c) {
+            return journal_.executions_of_map_run(p[1], max, c);
+          },
+          "", limit, {}, kids, next);
+      if (!s.ok()) return respond(json_error(500, "InternalError", s.message()));
     }
-    bj::array out;
-    bool more = false;
-    while (!more) {
-      auto page = journal_.executions_of(p[1], 256, cursor);
-      if (!page.ok()) return respond(json_error(500, "InternalError", page.status().message()));
-      for (const auto& r : *page) {
-        if (out.size() == limit) {
-          more = true;
-          break;
-        }
-        cursor = {r.params.start_ms, r.seq};
-        if (status.empty() || r.status == status) out.push_back(execution_summary(r));
-      }
-      if (page->size() < 256) break;
-    }
-    bj::object o{{"executions", std::move(out)}};
-    if (more) o["next"] = std::to_string(cursor.start_ms) + "." + std::to_string(cursor.seq);
+    o["children"] = std::move(kids);
+    if (!next.empty()) o["childrenNext"] = next;
     return respond(json_response(o));
+  }
+  // GET /map-runs/{arn}/executions?status=&limit=&next=: its children,
+  // newest first, paged as a machine's executions are.
+  if (n == 3 && is(0, "map-runs") && is(2, "executions")) {
+    auto run = journal_.map_run(p[1]);
+    if (!run.ok()) return respond(map_run_error(run.status(), p[1]));
+    return respond(execution_page(
+        [&](std::size_t max, storage::Journal::ExecutionCursor c) {
+          return journal_.executions_of_map_run(p[1], max, c);
+        },
+        query));
   }
   // GET /activities: every activity, in ARN order, with its tasks and
   // pollers now; and the remote workers connected.
@@ -564,6 +658,21 @@ void Console::api(const std::string& method, const std::vector<std::string>& p, 
     if (!rec->state_machine_alias_arn.empty()) o["stateMachineAliasArn"] = rec->state_machine_alias_arn;
     if (definition.ok()) o["definition"] = *definition;
     return respond(json_response(o));
+  }
+  // GET /executions/{arn}/map-runs: its Map Runs, oldest first, with live
+  // counts for those running.
+  if (n == 3 && is(2, "map-runs")) {
+    auto runs = journal_.map_runs_of(arn);
+    if (!runs.ok()) return respond(json_error(500, "InternalError", runs.status().message()));
+    bj::array out;
+    for (auto& r : *runs) {
+      if (r.status == "RUNNING") {
+        auto live = map_run(r.map_run_arn);
+        if (live.ok()) r = std::move(live).value();
+      }
+      out.push_back(map_run_json(r));
+    }
+    return respond(json_response(bj::object{{"mapRuns", std::move(out)}}));
   }
   // GET /executions/{arn}/history?after=N: the events after id N, as
   // GetExecutionHistory renders them.

@@ -38,7 +38,8 @@ struct ConsoleOptions {
   // state change within 100 ms of its event becoming durable).
   int feed_poll_ms = 20;
   // The runtime, for what lives only in memory (activity queues, pollers,
-  // remote workers); null: the activities page shows the stored ones only.
+  // remote workers, a running Map Run's counts); null: the activities page
+  // shows the stored ones only, and Map Runs their stored counts.
   // REQUIRES: outlives the Console.
   actors::Runtime* runtime = nullptr;
   // Compiled definitions kept for the replay debugger (by revision).
@@ -73,6 +74,9 @@ class Console {
   void open_feed(const std::string& execution_arn, std::int64_t after, Respond respond);
   void feed_loop();
   HttpResponse activities();  // GET /console/api/activities
+  // DescribeMapRun's record: from the runtime (live counts while it runs)
+  // when there is one, else as stored. kNotFound: no such Map Run.
+  Result<storage::MapRunRecord> map_run(const std::string& map_run_arn);
   // The execution's definition, compiled; kept (LRU) by revision so each
   // step of the replay debugger does not compile it again.
   Result<std::shared_ptr<const asl::StateMachine>> machine_of(const storage::ExecutionRecord& record);

@@ -6,7 +6,9 @@
 //   2. start an execution and watch the graph colour itself live (a Wait
 //      keeps it observably in progress), then open its history;
 //   3. a Parallel holding a Map: open a Map iteration and a Parallel branch,
-//      each with its own graph colours, history, input and output;
+//      each with its own graph colours, history, input and output; then a
+//      Distributed Map's Map Run page, live and after it ended (its counts
+//      against DescribeMapRun), and one of its child executions;
 //   4. a run whose activity worker fails: jump to the failure, step the
 //      replay debugger back to the failing state and see its input, then
 //      Redrive it; the worker succeeds this time and the run SUCCEEDS;
@@ -268,6 +270,164 @@ try {
     check("a branch's graph is that branch", JSON.stringify(side) === JSON.stringify(["Side"]) && (await nodeStatus("Side")) === "succeeded", side);
     check("a branch's output is shown", (await page.textContent('[data-testid="io"]')).includes('"side"'));
     await shot("06c-parallel-branch");
+  }
+
+  // --------------------------------------- 3b. a Distributed Map's Map Run
+  step("a Distributed Map: its Map Run page, live, then ended");
+  {
+    // 30 items, 5 at a time, each child waiting a second: ~6 s of run, seen
+    // live; item 7 fails (tolerated), so every kind of count shows.
+    const dmArn = (await aws("CreateStateMachine", {
+      name: "console-distributed",
+      roleArn: "arn:aws:iam::123456789012:role/r",
+      definition: JSON.stringify({
+        StartAt: "Fan",
+        States: {
+          Fan: {
+            Type: "Map",
+            Label: "Batch",
+            ItemsPath: "$.items",
+            MaxConcurrency: 5,
+            ToleratedFailureCount: 1,
+            ItemProcessor: {
+              ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" },
+              StartAt: "Check",
+              States: {
+                Check: { Type: "Choice", Choices: [{ Variable: "$.n", NumericEquals: 7, Next: "Boom" }], Default: "Nap" },
+                Boom: { Type: "Fail", Error: "Item.Bad", Cause: "item 7" },
+                Nap: { Type: "Wait", Seconds: 1, Next: "Done" },
+                Done: { Type: "Pass", Parameters: { "m.$": "States.MathAdd($.n, 100)" }, End: true },
+              },
+            },
+            End: true,
+          },
+        },
+      }),
+    })).stateMachineArn;
+    const x = await aws("StartExecution", {
+      stateMachineArn: dmArn,
+      name: "dm-1",
+      input: JSON.stringify({ items: Array.from({ length: 30 }, (_, n) => ({ n })) }),
+    });
+    await page.goto(`${base}/#/executions/${encodeURIComponent(x.executionArn)}`);
+    const listed = await page.waitForSelector('[data-testid="map-runs"] [data-testid="open-map-run"]', { timeout: 10000 }).then(() => true, () => false);
+    check("the execution page lists its Map Run", listed);
+    const runRow = listed ? await page.textContent('[data-testid="map-runs"] tbody tr') : "";
+    check("…with its Map state and label", runRow.includes("Fan") && runRow.includes("Batch"), runRow);
+    await shot("06d-execution-map-runs");
+    await page.click('[data-testid="map-runs"] [data-testid="open-map-run"]');
+    await page.waitForSelector('[data-testid="maprun-status"]');
+    check("a Map Run has its own address", /#\/map-runs\/[^/]+$/.test(page.url()), page.url());
+    const mapRunArn = decodeURIComponent(page.url().split("#/map-runs/")[1]);
+    const listedRuns = (await aws("ListMapRuns", { executionArn: x.executionArn })).mapRuns;
+    check("…the one ListMapRuns gives", listedRuns.length === 1 && listedRuns[0].mapRunArn === mapRunArn, JSON.stringify(listedRuns));
+
+    // While it runs: counts that add up, at most 5 running, a throughput, and live.
+    const cells = () =>
+      page.evaluate(() => {
+        const out = {};
+        for (const kind of ["items", "executions"])
+          for (const k of ["pending", "running", "succeeded", "failed", "timedOut", "aborted", "total", "resultsWritten"])
+            out[`${kind}-${k}`] = Number(document.querySelector(`[data-testid="${kind}-${k}"]`)?.textContent);
+        return out;
+      });
+    const text = (id) => page.textContent(`[data-testid="${id}"]`).catch(() => "");
+    const liveSeen = await page
+      .waitForFunction(() => {
+        const t = (id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? "";
+        return t("maprun-status").includes("RUNNING") && Number(t("items-succeeded")) > 0 && /items\/s/.test(t("throughput-now"));
+      }, null, { timeout: 15000 })
+      .then(() => true, () => false);
+    check("while it runs: RUNNING, items succeeding, the throughput measured", liveSeen, await text("throughput"));
+    const c1 = await cells();
+    check("while it runs: the item counts add up to the 30 items",
+      c1["items-total"] === 30 && c1["items-pending"] + c1["items-running"] + c1["items-succeeded"] + c1["items-failed"] === 30, JSON.stringify(c1));
+    check("while it runs: at most MaxConcurrency (5) running", c1["items-running"] <= 5 && c1["executions-running"] <= 5, JSON.stringify(c1));
+    const d1 = await aws("DescribeMapRun", { mapRunArn });
+    check("while it runs: DescribeMapRun agrees (never fewer done, same total)",
+      d1.itemCounts.total === 30 && d1.itemCounts.succeeded >= c1["items-succeeded"], JSON.stringify({ d1: d1.itemCounts, c1 }));
+    check("the settings are shown", (await text("max-concurrency")) === "5" && (await text("tolerated")) === "1 item",
+      `${await text("max-concurrency")} / ${await text("tolerated")}`);
+    const moved = await page
+      .waitForFunction((n) => Number(document.querySelector('[data-testid="items-succeeded"]')?.textContent) > n, c1["items-succeeded"], { timeout: 5000 })
+      .then(() => true, () => false);
+    check("the page refreshes itself while it runs", moved);
+    await shot("06e-map-run-running");
+
+    // Ended: the counts are DescribeMapRun's, polling stops.
+    const ended = await page.waitForSelector('[data-testid="maprun-status"] .badge-SUCCEEDED', { timeout: 30000 }).then(() => true, () => false);
+    check("the page follows the Map Run to SUCCEEDED (one failure tolerated)", ended, await text("maprun-status"));
+    const d2 = await aws("DescribeMapRun", { mapRunArn });
+    const c2 = await cells();
+    const want = {};
+    for (const [kind, counts] of [["items", d2.itemCounts], ["executions", d2.executionCounts]])
+      for (const k of ["pending", "running", "succeeded", "failed", "timedOut", "aborted", "total", "resultsWritten"]) want[`${kind}-${k}`] = counts[k];
+    check("after it ended: every count is DescribeMapRun's", JSON.stringify(c2) === JSON.stringify(want), JSON.stringify({ page: c2, describe: want }));
+    check("…29 succeeded, 1 failed", c2["items-succeeded"] === 29 && c2["items-failed"] === 1, JSON.stringify(c2));
+    check("…shown as done", (await text("done")).includes("30 of 30 items done"), await text("done"));
+    check("…with an average throughput and no current one",
+      (await text("throughput-now")) === "ended" && /^[\d.]+ items\/s$/.test(await text("throughput-average")), await text("throughput"));
+    let polls = 0;
+    const countPolls = (r) => r.url().includes("/console/api/map-runs/") && polls++;
+    page.on("request", countPolls);
+    await page.waitForTimeout(2500);
+    page.off("request", countPolls);
+    check("polling stops once it ended", polls === 0, polls);
+    await shot("06f-map-run-ended");
+
+    // Its children: the newest 25, then the rest; by status; each an execution.
+    const names = await page.$$eval('[data-testid="map-run-children"] tbody tr', (rows) => rows.map((r) => r.getAttribute("data-child")));
+    check("the newest 25 children are listed", names.length === 25, names.length);
+    await page.click('[data-testid="children-more"]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="map-run-children"] tbody tr').length === 30, null, { timeout: 5000 }).catch(() => {});
+    const all = await page.$$eval('[data-testid="map-run-children"] tbody tr', (rows) => rows.map((r) => r.getAttribute("data-child")));
+    const listedKids = (await aws("ListExecutions", { mapRunArn, maxResults: 100 })).executions;
+    check("Load more lists all 30, as ListExecutions by mapRunArn does",
+      all.length === 30 && JSON.stringify([...all].sort()) === JSON.stringify(listedKids.map((e) => e.name).sort()), `${all.length} ${listedKids.length}`);
+    await page.selectOption('[data-testid="children-status"]', "FAILED");
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="map-run-children"] tbody tr').length === 1, null, { timeout: 5000 }).catch(() => {});
+    const failedRows = await page.$$eval('[data-testid="map-run-children"] tbody tr', (rows) => rows.map((r) => r.getAttribute("data-child")));
+    const failedKid = listedKids.find((e) => e.status === "FAILED");
+    check("the status filter lists the failed child", failedRows.length === 1 && failedRows[0] === failedKid?.name, JSON.stringify(failedRows));
+    await page.click('[data-testid="map-run-children"] [data-testid="child-link"]');
+    await page.waitForSelector('[data-testid="exec-status"]');
+    check("a child's link opens that child's execution page", decodeURIComponent(page.url()).endsWith(`#/executions/${failedKid?.executionArn}`), page.url());
+    check("…which shows it failed, in its Fail state", (await page.$('[data-testid="exec-status"] .badge-FAILED')) !== null && (await waitStatus("Boom", "failed", 5000)));
+    check("…and its error", (await page.textContent("main")).includes("Item.Bad"));
+    await shot("06g-map-run-child");
+    await page.click('[data-testid="map-run-link"]');
+    await page.waitForSelector('[data-testid="maprun-status"]');
+    check("a child's page links back to its Map Run", decodeURIComponent(page.url()).endsWith(`#/map-runs/${mapRunArn}`), page.url());
+
+    // The parent: its Map state and its MapRunStarted event link to the Map Run.
+    await page.click('[data-testid="parent"]');
+    await page.waitForSelector('[data-testid="exec-status"] .badge-SUCCEEDED');
+    await page.click('.graph [data-state="Fan"]', { position: { x: 20, y: 10 } });
+    check("the Map state's details link to its Map Run",
+      (await page.getAttribute('[data-testid="state-map-runs"] a', "href").catch(() => "")) === `#/map-runs/${encodeURIComponent(mapRunArn)}`);
+    await page.click('[data-testid="history"] .row:has-text("MapRunStarted")');
+    check("so does its MapRunStarted event", (await page.$('[data-testid="event-details"] [data-testid="event-map-run"]')) !== null);
+
+    // The JSON API behind it.
+    const j = (path) => fetch(`${base}/console/api/${path}`).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const runs = await j(`executions/${encodeURIComponent(x.executionArn)}/map-runs`);
+    check("GET …/executions/ARN/map-runs: the Map Run with DescribeMapRun's counts",
+      runs.body.mapRuns?.length === 1 && runs.body.mapRuns[0].arn === mapRunArn && runs.body.mapRuns[0].status === "SUCCEEDED" &&
+      runs.body.mapRuns[0].itemCounts.succeeded === d2.itemCounts.succeeded && runs.body.mapRuns[0].maxConcurrency === 5, JSON.stringify(runs.body));
+    const one = await j(`map-runs/${encodeURIComponent(mapRunArn)}?children=5`);
+    check("GET …/map-runs/ARN?children=5: the record and its 5 newest children",
+      one.body.executionArn === x.executionArn && one.body.children?.length === 5 && typeof one.body.childrenNext === "string" &&
+      one.body.children.every((c) => c.mapRunArn === mapRunArn) && one.body.stopMs >= one.body.startMs, JSON.stringify(one.body).slice(0, 400));
+    const seen = new Set();
+    let next = "";
+    for (let i = 0; i < 10; i++) {
+      const pg = await j(`map-runs/${encodeURIComponent(mapRunArn)}/executions?limit=7${next ? `&next=${encodeURIComponent(next)}` : ""}`);
+      for (const e of pg.body.executions ?? []) seen.add(e.name);
+      if (!(next = pg.body.next)) break;
+    }
+    check("GET …/map-runs/ARN/executions pages through the 30 children", seen.size === 30, seen.size);
+    const missing = await j(`map-runs/${encodeURIComponent(mapRunArn.replace(/:[^:]+$/, ":nope"))}`);
+    check("an unknown Map Run is a 404 ResourceNotFound", missing.status === 404 && missing.body.__type === "ResourceNotFound", JSON.stringify(missing));
   }
 
   // ------------------------------------------- 4. a failure, replay, redrive

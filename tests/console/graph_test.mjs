@@ -6,6 +6,8 @@
 // Then status.ts: what each state became, read from a history; and
 // frames.ts: Map iterations and Parallel branches, read from histories
 // shaped as stepd's console history endpoint returns them (with `frame`).
+// Last progress.ts: a Map Run's progress bar and its throughput, from
+// DescribeMapRun's counts polled again and again.
 //
 // Usage: node graph_test.mjs   (exit 0 when all pass)
 import { createRequire } from "node:module";
@@ -35,6 +37,7 @@ async function loadModule(name) {
 const { buildGraph } = await loadModule("graph");
 const { picture, stateNames } = await loadModule("status");
 const { frameTree, within, pathTo, frameLabel } = await loadModule("frames");
+const progress = await loadModule("progress");
 
 const cases = [
   {
@@ -304,5 +307,29 @@ const fanout = {
   ]);
   const t = frameTree(h, undefined, false);
   want("a failed iteration", [t.frames.get(1).status, t.frames.get(2).status, t.frames.get(2).output, t.frames.get(2).input], ["succeeded", "failed", undefined, "1"]);
+}
+{
+  // A Map Run's progress: 30 items, 12 succeeded, 1 failed, 5 running.
+  const c = { pending: 12, running: 5, succeeded: 12, failed: 1, timedOut: 0, aborted: 0, total: 30, resultsWritten: 0 };
+  want("items finished", progress.finished(c), 13);
+  want("the progress bar's parts", progress.parts(c).map((p) => `${p.part} ${p.count} ${p.percent.toFixed(1)}`),
+    ["succeeded 12 40.0", "failed 1 3.3", "running 5 16.7", "pending 12 40.0"]);
+  want("no parts for an empty Map Run", progress.parts({ ...c, pending: 0, running: 0, succeeded: 0, failed: 0, total: 0 }), []);
+  // Polls a second apart: 0, 5, 10, 15 done; the window (5 s) holds them all.
+  let s = [];
+  for (const [ms, done] of [[1000, 0], [2000, 5], [3000, 10], [4000, 15]]) s = progress.addSample(s, { ms, done });
+  want("throughput over the window", progress.rate(s), 5);
+  want("undefined from one sample", progress.rate(s.slice(0, 1)), undefined);
+  // Later polls: the window forgets the old ones (and the rate follows the new pace).
+  for (const [ms, done] of [[9000, 20], [10000, 22], [11000, 24]]) s = progress.addSample(s, { ms, done });
+  want("the window keeps the last 5 s", s.map((x) => x.ms), [9000, 10000, 11000]);
+  want("throughput at the new pace", progress.rate(s), 2);
+  want("a redrive (fewer done) starts afresh", progress.addSample(s, { ms: 12000, done: 3 }), [{ ms: 12000, done: 3 }]);
+  want("average since the start", progress.average(c, 0, 2000), 6.5);
+  want("time left at 13/2 s", progress.remaining(c, 6.5), 17 / 6.5);
+  want("no time left without progress", progress.remaining(c, 0), undefined);
+  want("rates as shown", [0.5, 12.345, 250.4].map(progress.perSecond), ["0.50", "12.3", "250"]);
+  want("a Map Run ARN's label", progress.mapRunLabel("arn:aws:states:us-east-1:123456789012:mapRun:m/Batch:0a1b2c3d-0001-0002"), "Batch");
+  want("an execution ARN's name", progress.executionName("arn:aws:states:us-east-1:123456789012:execution:m:run-1"), "run-1");
 }
 process.exit(failures ? 1 : 0);

@@ -7,11 +7,13 @@
 // route, #/executions/ARN/frames/N): the graph of its item processor or
 // branch coloured by its events only, its history, input and output.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { api, type Execution, type FoldedState, type HistoryEvent } from "./api";
+import { api, type Execution, type FoldedState, type HistoryEvent, type MapRun } from "./api";
 import { frameLabel, frameTree, pathTo, statesIn, within, type FrameInfo, type FrameTree } from "./frames";
 import { GraphView } from "./GraphView";
 import { HistoryTable } from "./HistoryTable";
 import { useLayout } from "./hooks";
+import { ProgressBar } from "./MapRunPage";
+import { finished, mapRunLabel } from "./progress";
 import { firstFailure, picture, stateNames } from "./status";
 import { Badge, duration, href, Json, Panel, when } from "./ui";
 
@@ -130,7 +132,11 @@ export function ExecutionPage({ arn, frame = 0 }: { arn: string; frame?: number 
                 Redrive
               </button>
             )}
-            <a class="button" href={href("machines", exec.stateMachineArn)}>State machine</a>
+            {exec.mapRunArn ? (
+              <a class="button" href={href("map-runs", exec.mapRunArn)} data-testid="map-run-link">Map Run</a>
+            ) : (
+              <a class="button" href={href("machines", exec.stateMachineArn)}>State machine</a>
+            )}
           </>
         }
       >
@@ -144,6 +150,8 @@ export function ExecutionPage({ arn, frame = 0 }: { arn: string; frame?: number 
           {exec.error && (<><dt>Error</dt><dd class="error-text"><b>{exec.error}</b> {exec.cause}</dd></>)}
         </dl>
       </Panel>
+
+      <MapRuns arn={arn} events={events} names={names} status={exec.status} />
 
       <div class="exec-grid">
         <Panel title={(cursor === null ? "Graph (live)" : `Graph at event ${events[at - 1]?.id ?? 0}`) + (info ? ` · ${frameLabel(info)}` : "")}>
@@ -330,6 +338,65 @@ function Replay({ arn, events, names, cursor, setCursor, failure, status, tree, 
   );
 }
 
+// The Map Run an event names (MapRunStarted, MapRunRedriven), if any.
+function mapRunOf(e: HistoryEvent): string | undefined {
+  const d = (e.mapRunStartedEventDetails ?? e.mapRunRedrivenEventDetails) as { mapRunArn?: unknown } | undefined;
+  return typeof d?.mapRunArn === "string" ? d.mapRunArn : undefined;
+}
+
+// The execution's Map Runs (Distributed Map states), once its history has
+// started one: their progress, polled every second while one runs.
+function MapRuns({ arn, events, names, status }: { arn: string; events: HistoryEvent[]; names: Map<number, string>; status: string }) {
+  const started = useMemo(() => events.filter((e) => e.type === "MapRunStarted" || e.type === "MapRunRedriven"), [events]);
+  const [runs, setRuns] = useState<MapRun[]>();
+  useEffect(() => {
+    if (!started.length) return;
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = () =>
+      api.mapRuns(arn).then(
+        (r) => {
+          if (!live) return;
+          setRuns(r);
+          if (r.some((x) => x.status === "RUNNING")) timer = setTimeout(poll, 1000);
+        },
+        () => live && (timer = setTimeout(poll, 2000)),
+      );
+    poll();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [arn, started.length, status]);
+  if (!started.length || !runs?.length) return null;
+  const stateOf = new Map(started.map((e) => [mapRunOf(e), names.get(e.id)]));
+  return (
+    <Panel title={`Map Runs (${runs.length})`}>
+      <table class="list compact" data-testid="map-runs">
+        <thead><tr><th>State</th><th>Map Run</th><th>Status</th><th class="progress-cell">Progress</th><th class="num">Done</th><th class="num">Failed</th><th class="num">Running</th><th>Started</th><th>Duration</th></tr></thead>
+        <tbody>
+          {runs.map((r) => {
+            const c = r.itemCounts;
+            return (
+              <tr data-map-run={r.arn}>
+                <td>{stateOf.get(r.arn) ?? "—"}</td>
+                <td><a href={href("map-runs", r.arn)} data-testid="open-map-run">{mapRunLabel(r.arn)}</a></td>
+                <td><Badge status={r.status} /></td>
+                <td class="progress-cell"><ProgressBar counts={c} /></td>
+                <td class="num" data-testid="map-run-done">{finished(c)} / {c.total}</td>
+                <td class="num">{c.failed + c.timedOut + c.aborted}</td>
+                <td class="num">{c.running}</td>
+                <td>{when(r.startMs)}</td>
+                <td>{duration((r.stopMs ?? Date.now()) - r.startMs)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </Panel>
+  );
+}
+
 // Per state: its last input, output and errors, from the events so far.
 interface StateDetailsProps {
   name: string;
@@ -346,6 +413,7 @@ function StateDetails({ name, events, names, childFrames, link, current, onClose
   const entered = [...mine].reverse().find((e) => e.type.endsWith("StateEntered"));
   const exited = [...mine].reverse().find((e) => e.type.endsWith("StateExited"));
   const failures = mine.filter((e) => /Failed|TimedOut/.test(e.type));
+  const runs = [...new Set(mine.filter((e) => e.type === "MapRunStarted").map((e) => mapRunOf(e)).filter((a): a is string => !!a))];
   const d = (e: HistoryEvent | undefined) => (e ? (Object.entries(e).find(([k]) => k.endsWith("EventDetails"))?.[1] as any) : undefined);
   return (
     <Panel title={`State ${name}`} actions={<button onClick={onClose}>Close</button>}>
@@ -359,6 +427,13 @@ function StateDetails({ name, events, names, childFrames, link, current, onClose
           <div class="muted small">errors ({failures.length})</div>
           <Json value={failures.map((e) => ({ id: e.id, type: e.type, ...d(e) }))} />
         </>
+      )}
+      {runs.length > 0 && (
+        <p data-testid="state-map-runs">
+          {runs.map((r) => (
+            <a class="button" href={href("map-runs", r)}>Map Run {mapRunLabel(r)} ›</a>
+          ))}
+        </p>
       )}
       {childFrames.length > 0 && <Children list={childFrames} link={link} current={current} />}
     </Panel>
@@ -453,6 +528,7 @@ function HistoryPanel({ events, rows, label, names, cursor, setCursor, t0 }: His
             <>
               <div>
                 <b>#{e.id}</b> <code>{e.type}</code> <span class="muted">+{Math.round((e.timestamp - (t0 ?? e.timestamp)) * 1000)} ms · after #{e.previousEventId}{e.frame ? ` · frame ${e.frame}` : ""}</span>
+                {mapRunOf(e) && <> · <a href={href("map-runs", mapRunOf(e)!)} data-testid="event-map-run">Open the Map Run</a></>}
               </div>
               <Json value={Object.fromEntries(Object.entries(e).filter(([k]) => !["id", "type", "timestamp", "previousEventId", "frame"].includes(k)))} />
             </>

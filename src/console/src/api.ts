@@ -29,6 +29,7 @@ export interface ExecutionSummary {
   stopMs?: number;
   redriveCount: number;
   redriveMs?: number;
+  mapRunArn?: string; // a Distributed Map's child: the Map Run that started it
 }
 
 export interface Execution extends ExecutionSummary {
@@ -94,6 +95,40 @@ export interface Activities {
   liveError?: string;
 }
 
+// DescribeMapRun's counts (of items, or of child executions).
+export interface MapRunCounts {
+  pending: number;
+  running: number;
+  succeeded: number;
+  failed: number;
+  timedOut: number;
+  aborted: number;
+  total: number;
+  resultsWritten: number;
+}
+
+// A Distributed Map's Map Run, with live counts while it runs.
+export interface MapRun {
+  arn: string;
+  executionArn: string; // the parent execution
+  status: string; // RUNNING, SUCCEEDED, FAILED, ABORTED
+  startMs: number;
+  stopMs?: number;
+  maxConcurrency: number; // 0: no limit of its own
+  toleratedFailureCount: number;
+  toleratedFailurePercentage: number;
+  itemCounts: MapRunCounts;
+  executionCounts: MapRunCounts;
+  redriveCount: number;
+  redriveMs?: number;
+}
+
+// GET /console/api/map-runs/ARN: the above, and its newest children.
+export interface MapRunDetail extends MapRun {
+  children: ExecutionSummary[];
+  childrenNext?: string;
+}
+
 export class ApiError extends Error {
   constructor(readonly type: string, message: string) {
     super(message);
@@ -137,6 +172,12 @@ export const api = {
   state: (arn: string, at: number) => call<FoldedState>(`executions/${enc(arn)}/state?at=${at}`),
   feedUrl: (arn: string, after: number) => `${base}/executions/${enc(arn)}/events?after=${after}`,
   activities: () => call<Activities>("activities"),
+  mapRuns: (executionArn: string) => call<{ mapRuns: MapRun[] }>(`executions/${enc(executionArn)}/map-runs`).then((r) => r.mapRuns),
+  mapRun: (arn: string, children: number) => call<MapRunDetail>(`map-runs/${enc(arn)}?children=${children}`),
+  mapRunExecutions: (arn: string, status: string, next?: string) =>
+    call<{ executions: ExecutionSummary[]; next?: string }>(
+      `map-runs/${enc(arn)}/executions?limit=25${status ? `&status=${enc(status)}` : ""}${next ? `&next=${enc(next)}` : ""}`,
+    ),
 
   create: (name: string, definition: string, type: string) =>
     call<{ stateMachineArn: string }>("machines", { name, definition, type }),

@@ -5,12 +5,14 @@
 //   #/machines/ARN[/edit]      one state machine (or its editor)
 //   #/executions/ARN           one execution
 //   #/executions/ARN/frames/N  a Map iteration or Parallel branch in it
+//   #/map-runs/ARN             a Distributed Map's Map Run
 //   #/activities               activities
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { EditPage } from "./EditPage";
 import { ExecutionPage } from "./ExecutionPage";
 import { MachinePage } from "./MachinePage";
+import { MapRunPage } from "./MapRunPage";
 import { ActivitiesPage, MachinesPage } from "./MachinesPage";
 import "./style.css";
 
@@ -20,6 +22,7 @@ function route(hash: string) {
   if (parts[0] === "machines" && parts[1]) return parts[2] === "edit" ? <EditPage key={parts[1]} arn={parts[1]} /> : <MachinePage key={parts[1]} arn={parts[1]} />;
   if (parts[0] === "executions" && parts[1])
     return <ExecutionPage key={parts[1]} arn={parts[1]} frame={parts[2] === "frames" ? Number(parts[3]) || 0 : 0} />;
+  if (parts[0] === "map-runs" && parts[1]) return <MapRunPage key={parts[1]} arn={parts[1]} />;
   if (parts[0] === "activities") return <ActivitiesPage />;
   return <MachinesPage />;
 }

@@ -74,6 +74,8 @@ storage::MapRunRecord current(Self self) {
   storage::MapRunRecord r = st.record;
   r.item_counts = counts_of(st.tracker->item_counts());
   r.execution_counts = counts_of(st.tracker->execution_counts());
+  r.item_counts.results_written = st.written_items;
+  r.execution_counts.results_written = st.written_children;
   r.max_concurrency = st.tracker->max_concurrency();
   r.tolerated_failure_count = st.tracker->tolerated_count().value_or(0);
   r.tolerated_failure_percentage = st.tracker->tolerated_percentage().value_or(0);
@@ -115,9 +117,11 @@ void put_files(Self self, std::vector<s3::ResultFile> files) {
 }
 
 // A child's end (or, after a restart, its record) into the result files.
-void write_child(Self self, const storage::ExecutionRecord& r) {
+void write_child(Self self, std::int64_t index, const storage::ExecutionRecord& r) {
   auto& st = self->state;
   if (!st.writer) return;
+  ++st.written_children;
+  st.written_items += st.tracker->items(index);
   s3::ChildResult c;
   c.status = r.status;
   c.execution_arn = r.params.execution_arn;
@@ -213,7 +217,7 @@ void restore(Self self, std::size_t from, std::size_t to) {
     if (s == maprun::ChildStatus::kRunning) {
       await(self, static_cast<std::int64_t>(i));
     } else {
-      write_child(self, *rec);
+      write_child(self, static_cast<std::int64_t>(i), *rec);
     }
   }
 }
@@ -239,7 +243,7 @@ void restore_express(Self self, std::size_t from, std::size_t to) {
     r.error = e.error;
     r.cause = e.cause;
     st.tracker->restore(e.index, s, s == maprun::ChildStatus::kSucceeded ? parse_or_null(e.output) : bj::value());
-    write_child(self, r);
+    write_child(self, e.index, r);
   }
 }
 
@@ -464,7 +468,7 @@ caf::behavior map_run_actor(caf::stateful_actor<MapRunState>* self, MapRunSpecPt
         auto& st = self->state;
         maprun::ChildStatus s = child_status(r.status);
         if (st.tracker->status(index) == maprun::ChildStatus::kRunning) {
-          write_child(self, r);
+          write_child(self, index, r);
           if (st.spec->express && s != maprun::ChildStatus::kRunning) keep_end(self, index, r);
         }
         st.tracker->finished(index, s, s == maprun::ChildStatus::kSucceeded ? parse_or_null(r.output) : bj::value());

@@ -49,6 +49,7 @@ struct MapRunState {
   std::optional<s3::Client> s3;
   std::unique_ptr<s3::ResultFiles> writer;
   std::string writer_bucket;
+  std::int64_t written_children = 0, written_items = 0;  // DescribeMapRun's resultsWritten
   std::deque<s3::ResultFile> put_queue;  // full files waiting to be put, one put at a time
   std::size_t queued_bytes = 0;
   bool putting = false;

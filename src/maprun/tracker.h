@@ -108,6 +108,8 @@ class Tracker {
   // A child's input; null once it succeeded (it never runs again, and a
   // million kept inputs would not fit the memory a Map Run may use).
   const bj::value& input(std::int64_t index) const { return children_[static_cast<std::size_t>(index)].input; }
+  // Items in child `index` (more than one in a batch).
+  std::int64_t items(std::int64_t index) const { return children_[static_cast<std::size_t>(index)].items; }
   // The children now kRunning (to abort them when the outcome is a failure).
   std::vector<std::int64_t> running() const;
   Counts item_counts() const;

@@ -179,6 +179,9 @@ def main():
         bad = records.get("FAILED", [])
         check("writer: one FAILED record with the child's error", len(bad) == 1 and bad[0].get("Error") == "Four" and
               bad[0].get("Cause") == "no fours" and json.loads(bad[0]["Input"]) == {"n": 4}, bad)
+        d = sfn.describe_map_run(mapRunArn=o.get("MapRunArn"))
+        check("writer: DescribeMapRun counts the results written", d["itemCounts"].get("resultsWritten") == 6 and
+              d["executionCounts"].get("resultsWritten") == 6, d["itemCounts"])
         children = {x["executionArn"] for x in sfn.list_executions(
             mapRunArn=o.get("MapRunArn"), maxResults=100)["executions"]}
         check("writer: each record names one child execution",

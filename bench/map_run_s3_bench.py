@@ -12,7 +12,6 @@ Needs node and npm (scripts/install-s3-test-deps installs s3rver)."""
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,10 +20,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "workers"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "s3"))
-import boto3  # noqa: E402
-from botocore.config import Config  # noqa: E402
 import harness  # noqa: E402
-import s3rver_test  # noqa: E402
+import s3rver  # noqa: E402
 
 CHILD = {"StartAt": "A", "States": {
     "A": {"Type": "Pass", "Next": "B"},
@@ -39,8 +36,6 @@ def kib(pid, field):
 
 def run(stepd, endpoint, kind, n):
     data = tempfile.mkdtemp(prefix="stepd-mapbench-")
-    os.environ["AWS_ACCESS_KEY_ID"] = "S3RVER"
-    os.environ["AWS_SECRET_ACCESS_KEY"] = "S3RVER"
     srv = harness.Server(stepd, data, ["--s3-endpoint", endpoint])
     try:
         sfn = srv.sfn
@@ -49,10 +44,10 @@ def run(stepd, endpoint, kind, n):
             "Type": "Map", "End": True, "MaxConcurrency": 10000, "ItemProcessor": child,
             "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
                            "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
-                           "Parameters": {"Bucket": s3rver_test.ITEMS, "Key": "bench.csv"}},
+                           "Parameters": {"Bucket": s3rver.ITEMS, "Key": "bench.csv"}},
             "ItemSelector": {"id.$": "$$.Map.Item.Value.id", "qty.$": "States.StringToJson($$.Map.Item.Value.qty)"},
             "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
-                             "Parameters": {"Bucket": s3rver_test.RESULTS, "Prefix": "bench"}}}}}
+                             "Parameters": {"Bucket": s3rver.RESULTS, "Prefix": "bench"}}}}}
         sm = sfn.create_state_machine(name="mapbench", definition=json.dumps(d), roleArn=harness.ROLE)
         t0 = time.monotonic()
         ex = sfn.start_execution(stateMachineArn=sm["stateMachineArn"], input="{}")["executionArn"]
@@ -84,22 +79,15 @@ def main():
     stepd = sys.argv[1]
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 1000000
     kinds = sys.argv[3:] or ["EXPRESS", "STANDARD"]
-    if subprocess.call(["bash", os.path.join(ROOT, "scripts", "install-s3-test-deps")]) != 0:
-        raise SystemExit("s3rver could not be installed")
-    s3dir = tempfile.mkdtemp(prefix="stepd-s3bench-")
-    proc, endpoint = s3rver_test.start_s3rver(s3dir)
-    try:
-        s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="S3RVER",
-                          aws_secret_access_key="S3RVER", config=Config(s3={"addressing_style": "path"}))
+    why = s3rver.unavailable()
+    if why:
+        raise SystemExit(why)
+    with s3rver.S3rver() as s3:
         body = "id,qty,name\n" + "".join("%d,%d,item-%d\n" % (i, i % 97, i) for i in range(n))
-        s3.put_object(Bucket=s3rver_test.ITEMS, Key="bench.csv", Body=body.encode())
+        s3.client.put_object(Bucket=s3rver.ITEMS, Key="bench.csv", Body=body.encode())
         print("bench.csv: %d rows, %.1f MB" % (n, len(body) / 1e6), flush=True)
         for kind in kinds:
-            run(stepd, endpoint, kind, n)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        shutil.rmtree(s3dir, ignore_errors=True)
+            run(stepd, s3.endpoint, kind, n)
 
 
 if __name__ == "__main__":

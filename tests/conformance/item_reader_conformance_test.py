@@ -44,7 +44,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -61,15 +60,13 @@ sys.path.insert(0, CORPUS)
 sys.path.insert(0, os.path.join(HERE, "..", "workers"))
 sys.path.insert(0, os.path.join(HERE, "..", "s3"))
 try:
-    import boto3
-    from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
     import harness  # noqa: E402
 except ImportError:
     print("SKIP: boto3 is not installed for /usr/bin/python3")
     sys.exit(77)
 import run_corpus  # noqa: E402  (the reference runner: its comparison, its test-source helpers)
-import s3rver_test  # noqa: E402  (starts s3rver)
+import s3rver  # noqa: E402  (tests/s3/s3rver.py: buckets items, result-bucket)
 
 MODULE = "tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.py::TestBaseScenarios::"
 SNAPSHOT = os.path.join(CORPUS, "snapshots", "scenarios", "test_base_scenarios.snapshot.json")
@@ -539,12 +536,9 @@ def main():
     stepd, only, verbose = args[0], None, "--verbose" in args
     if "--case" in args:
         only = args[args.index("--case") + 1]
-    if not shutil.which("node") or not shutil.which("npm"):
-        print("SKIP: node and npm are needed for s3rver")
-        return 77
-    if subprocess.call(["bash", os.path.join(ROOT, "scripts", "install-s3-test-deps")]) != 0 or \
-            not os.path.exists(s3rver_test.S3RVER):
-        print("SKIP: s3rver could not be installed into tests/s3/server/node_modules")
+    why = s3rver.unavailable()
+    if why:
+        print("SKIP: " + why)
         return 77
     with open(SNAPSHOT) as f:
         snapshot = json.load(f)
@@ -558,16 +552,13 @@ def main():
     for name in known:
         check("%s (listed) is a recorded case" % name, name in cases or only is not None)
 
-    s3dir = tempfile.mkdtemp(prefix="stepd-irc-s3-")
     data = tempfile.mkdtemp(prefix="stepd-irc-")
-    s3proc, endpoint = s3rver_test.start_s3rver(s3dir)
+    s3srv = s3rver.S3rver().open()
+    endpoint = s3srv.endpoint
     srv = None
     passed, failed, skipped = [], [], []
     try:
-        s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="S3RVER",
-                          aws_secret_access_key="S3RVER", config=Config(s3={"addressing_style": "path"}))
-        os.environ["AWS_ACCESS_KEY_ID"] = "S3RVER"  # stepd signs its S3 calls with these
-        os.environ["AWS_SECRET_ACCESS_KEY"] = "S3RVER"
+        s3 = s3srv.client
         srv = harness.Server(stepd, data, ["--s3-endpoint", endpoint])
         for n, case in enumerate(cases):
             world = World(s3, srv.sfn, n)
@@ -621,12 +612,7 @@ def main():
     finally:
         if srv:
             srv.terminate(30)
-        s3proc.terminate()
-        try:
-            s3proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            s3proc.kill()
-        shutil.rmtree(s3dir, ignore_errors=True)
+        s3srv.close()
         shutil.rmtree(data, ignore_errors=True)
     print("item_reader conformance: %d passed, %d failed (listed), %d skipped" % (
         len(passed), len([c for c in failed if c in known]), len(skipped)))

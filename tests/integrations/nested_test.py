@@ -36,16 +36,6 @@ def nest(resource, child_arn, extra_input=None):
                                                    "End": True}}}
 
 
-def wait_end(sfn, arn, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        d = sfn.describe_execution(executionArn=arn)
-        if d["status"] != "RUNNING":
-            return d
-        time.sleep(0.05)
-    return sfn.describe_execution(executionArn=arn)
-
-
 def types(sfn, arn):
     return [e["type"] for e in harness.history(sfn, arn)]
 
@@ -61,7 +51,7 @@ def main():
                                                                        "End": True}}})
         sync2 = machine(sfn, "sync2", nest(START + ".sync:2", leaf))
         arn = sfn.start_execution(stateMachineArn=sync2, input="{}")["executionArn"]
-        d = wait_end(sfn, arn)
+        d = harness.wait_end(sfn, arn)
         out = json.loads(d.get("output") or "null")
         c.check(".sync:2 SUCCEEDED with the child's output as JSON", d["status"] == "SUCCEEDED" and
                 out.get("Output") == {"Arg1": "argument1"} and out.get("Status") == "SUCCEEDED", d)
@@ -80,13 +70,13 @@ def main():
                 subout.get("SdkHttpMetadata", {}).get("HttpStatusCode") == 200, subout)
 
         sync1 = machine(sfn, "sync1", nest(START + ".sync", leaf))
-        d = wait_end(sfn, sfn.start_execution(stateMachineArn=sync1, input="{}")["executionArn"])
+        d = harness.wait_end(sfn, sfn.start_execution(stateMachineArn=sync1, input="{}")["executionArn"])
         out = json.loads(d.get("output") or "null")
         c.check(".sync: Output is the child's output as JSON text",
                 d["status"] == "SUCCEEDED" and out.get("Output") == '{"Arg1":"argument1"}', d)
 
         rr = machine(sfn, "rr", nest(START, leaf))
-        d = wait_end(sfn, sfn.start_execution(stateMachineArn=rr, input="{}")["executionArn"])
+        d = harness.wait_end(sfn, sfn.start_execution(stateMachineArn=rr, input="{}")["executionArn"])
         out = json.loads(d.get("output") or "null")
         c.check("request-response: ExecutionArn and StartDate, no waiting",
                 d["status"] == "SUCCEEDED" and out.get("ExecutionArn", "").startswith("arn:aws:states:") and
@@ -95,7 +85,7 @@ def main():
         failing = machine(sfn, "failing", {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "SomeFailure",
                                                                              "Cause": "it failed"}}})
         pf = machine(sfn, "parent-of-failing", nest(START + ".sync", failing))
-        d = wait_end(sfn, sfn.start_execution(stateMachineArn=pf, input="{}")["executionArn"])
+        d = harness.wait_end(sfn, sfn.start_execution(stateMachineArn=pf, input="{}")["executionArn"])
         cause = json.loads(d.get("cause") or "{}") if d.get("cause", "").startswith("{") else {}
         c.check("a failed child fails the task with States.TaskFailed, its Error and Cause in the cause",
                 d["status"] == "FAILED" and d.get("error") == "States.TaskFailed" and
@@ -108,7 +98,7 @@ def main():
                                                                            "End": True}}})
         middle = machine(sfn, "middle", nest(START + ".sync:2", bottom))
         top = machine(sfn, "top", nest(START + ".sync:2", middle))
-        d = wait_end(sfn, sfn.start_execution(stateMachineArn=top, input="{}")["executionArn"])
+        d = harness.wait_end(sfn, sfn.start_execution(stateMachineArn=top, input="{}")["executionArn"])
         out = json.loads(d.get("output") or "null")
         c.check("three levels of .sync:2: the deepest output comes back up",
                 d["status"] == "SUCCEEDED" and out.get("Output", {}).get("Output") == "deep", d)
@@ -126,7 +116,7 @@ def main():
         ok = True
         for sm in (mid2, slow):
             ex = sfn.list_executions(stateMachineArn=sm)["executions"]
-            ok = ok and len(ex) == 1 and wait_end(sfn, ex[0]["executionArn"], 10)["status"] == "ABORTED"
+            ok = ok and len(ex) == 1 and harness.wait_end(sfn, ex[0]["executionArn"], 10)["status"] == "ABORTED"
         c.check("stopping the parent aborts its .sync child and grandchild", ok,
                 [(sm, sfn.list_executions(stateMachineArn=sm)["executions"]) for sm in (mid2, slow)])
 
@@ -143,7 +133,7 @@ def main():
             time.sleep(0.05)
         if c.check(".waitForTaskToken: the child's input has the token", child is not None):
             sfn.send_task_success(taskToken=child["token"], output='{"answer": 42}')
-            d = wait_end(sfn, t3)
+            d = harness.wait_end(sfn, t3)
             c.check("SendTaskSuccess from the child's side ends the parent",
                     d["status"] == "SUCCEEDED" and json.loads(d["output"]) == {"answer": 42}, d)
 
@@ -157,7 +147,7 @@ def main():
         server.proc.wait()
         server = harness.Server(STEPD, data)
         sfn = server.sfn
-        d = wait_end(sfn, t4)
+        d = harness.wait_end(sfn, t4)
         out = json.loads(d.get("output") or "null")
         c.check("after SIGKILL and restart the parent still gets its child's end",
                 d["status"] == "SUCCEEDED" and out.get("Output") == "deep", d)

@@ -10,27 +10,23 @@ Exit 77 (skipped) when node, s3rver or boto3 is unavailable."""
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(HERE, "..", "workers"))
 sys.path.insert(0, os.path.join(HERE, "..", "s3"))
 try:
-    import boto3
-    from botocore.config import Config
     import harness  # noqa: E402
 except ImportError:
     print("SKIP: boto3 is not installed for /usr/bin/python3")
     sys.exit(77)
-import s3rver_test  # noqa: E402  (starts s3rver; its buckets: items, result-bucket)
+import s3rver  # noqa: E402  (buckets: items, result-bucket)
 
 STEPD = sys.argv[1]
-BUCKET = s3rver_test.ITEMS
-RESULTS = s3rver_test.RESULTS
+BUCKET = s3rver.ITEMS
+RESULTS = s3rver.RESULTS
 checks = harness.Checks()
 check = checks.check
 
@@ -53,13 +49,7 @@ def get_object(key, config=None):
 def run(sfn, name, definition, timeout=120):
     sm = sfn.create_state_machine(name=name, definition=definition, roleArn=harness.ROLE)["stateMachineArn"]
     ex = sfn.start_execution(stateMachineArn=sm, input=json.dumps({"Bucket": BUCKET}))["executionArn"]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        r = sfn.describe_execution(executionArn=ex)
-        if r["status"] != "RUNNING":
-            return ex, r
-        time.sleep(0.1)
-    return ex, sfn.describe_execution(executionArn=ex)
+    return ex, harness.wait_end(sfn, ex, timeout)
 
 
 def output(r):
@@ -67,20 +57,20 @@ def output(r):
 
 
 def main():
-    if not shutil.which("node") or not shutil.which("npm"):
-        print("SKIP: node and npm are needed for s3rver")
+    why = s3rver.unavailable()
+    if why:
+        print("SKIP: " + why)
         return 77
-    if subprocess.call(["bash", os.path.join(ROOT, "scripts", "install-s3-test-deps")]) != 0 or \
-            not os.path.exists(s3rver_test.S3RVER):
-        print("SKIP: s3rver could not be installed into tests/s3/server/node_modules")
-        return 77
-    s3dir = tempfile.mkdtemp(prefix="stepd-s3-")
+    with s3rver.S3rver() as s3srv:
+        return scenarios(s3srv)
+
+
+def scenarios(s3srv):
     data = tempfile.mkdtemp(prefix="stepd-reader-")
-    s3proc, endpoint = s3rver_test.start_s3rver(s3dir)
     srv = None
     try:
-        s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="S3RVER",
-                          aws_secret_access_key="S3RVER", config=Config(s3={"addressing_style": "path"}))
+        s3 = s3srv.client
+        endpoint = s3srv.endpoint
         objects = {
             "people.csv": "name,age\nada,36\ngrace,85\nalan,41\n",
             "pipe.csv": "x|y\n1|2\n3|4\n",
@@ -92,8 +82,6 @@ def main():
             objects["logs/part-%d.txt" % i] = "x" * (i + 1)
         for key, body in objects.items():
             s3.put_object(Bucket=BUCKET, Key=key, Body=body.encode())
-        os.environ["AWS_ACCESS_KEY_ID"] = "S3RVER"  # stepd signs its S3 calls with these
-        os.environ["AWS_SECRET_ACCESS_KEY"] = "S3RVER"
         srv = harness.Server(STEPD, data, ["--s3-endpoint", endpoint])
         sfn = srv.sfn
 
@@ -212,9 +200,6 @@ def main():
     finally:
         if srv:
             srv.terminate()
-        s3proc.terminate()
-        s3proc.wait(timeout=10)
-        shutil.rmtree(s3dir, ignore_errors=True)
         shutil.rmtree(data, ignore_errors=True)
     return checks.finish()
 

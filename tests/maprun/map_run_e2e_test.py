@@ -52,29 +52,6 @@ def items(n):
     return json.dumps([{"n": i} for i in range(n)])
 
 
-def wait_end(sfn, arn, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        r = sfn.describe_execution(executionArn=arn)
-        if r["status"] != "RUNNING":
-            return r
-        time.sleep(0.1)
-    return sfn.describe_execution(executionArn=arn)
-
-
-def children(sfn, map_run_arn):
-    out, token = [], None
-    while True:
-        kw = {"mapRunArn": map_run_arn, "maxResults": 7}
-        if token:
-            kw["nextToken"] = token
-        r = sfn.list_executions(**kw)
-        out += r["executions"]
-        token = r.get("nextToken")
-        if not token:
-            return out
-
-
 def expected(n, failed=()):
     return [None if i in failed else {"m": i + 100} for i in range(n)]
 
@@ -102,7 +79,7 @@ def main():
         sm = sfn.create_state_machine(name="dm-standard", roleArn=harness.ROLE, definition=child_machine(
             "STANDARD", extra={"ToleratedFailureCount": 1}))["stateMachineArn"]
         ex = sfn.start_execution(stateMachineArn=sm, input=items(20))["executionArn"]
-        r = wait_end(sfn, ex)
+        r = harness.wait_end(sfn, ex)
         check("standard: succeeds with one tolerated failure", r["status"] == "SUCCEEDED", r)
         check("standard: outputs in item order, null for the failed child",
               json.loads(r.get("output", "null")) == expected(20, {7}), r.get("output"))
@@ -117,7 +94,7 @@ def main():
         check("standard: DescribeMapRun status and counts", d["status"] == "SUCCEEDED" and
               d["itemCounts"]["succeeded"] == 19 and d["itemCounts"]["failed"] == 1 and
               d["executionCounts"]["total"] == 20 and d["toleratedFailureCount"] == 1 and "stopDate" in d, d)
-        kids = children(sfn, mr)
+        kids = harness.map_run_children(sfn, mr, page=7)
         check("standard: ListExecutions(mapRunArn) pages through all 20 children", len(kids) == 20 and
               len({k["executionArn"] for k in kids}) == 20, len(kids))
         check("standard: children carry the Map Run ARN", all(k.get("mapRunArn") == mr for k in kids))
@@ -138,7 +115,7 @@ def main():
         sm2 = sfn.create_state_machine(name="dm-express", roleArn=harness.ROLE,
                                        definition=child_machine("EXPRESS"))["stateMachineArn"]
         ex2 = sfn.start_execution(stateMachineArn=sm2, input=items(10))["executionArn"]
-        r = wait_end(sfn, ex2)
+        r = harness.wait_end(sfn, ex2)
         check("express: a failed child fails the Map Run", r["status"] == "FAILED" and
               r.get("error") == "States.ExceedToleratedFailureThreshold", r)
         t2 = types(sfn, ex2)
@@ -152,17 +129,17 @@ def main():
         sm3 = sfn.create_state_machine(name="dm-redrive", roleArn=harness.ROLE,
                                        definition=child_machine("STANDARD"))["stateMachineArn"]
         ex3 = sfn.start_execution(stateMachineArn=sm3, input=items(12))["executionArn"]
-        r = wait_end(sfn, ex3)
+        r = harness.wait_end(sfn, ex3)
         check("redrive: first run fails", r["status"] == "FAILED", r)
         mr3 = sfn.list_map_runs(executionArn=ex3)["mapRuns"][0]["mapRunArn"]
-        before = {k["executionArn"]: k for k in children(sfn, mr3)}
+        before = {k["executionArn"]: k for k in harness.map_run_children(sfn, mr3)}
         raw(srv.endpoint, "RedriveExecution", {"executionArn": ex3})
-        r = wait_end(sfn, ex3)
+        r = harness.wait_end(sfn, ex3)
         check("redrive: succeeds after the redrive", r["status"] == "SUCCEEDED", r)
         check("redrive: all outputs", json.loads(r.get("output", "null")) == expected(12), r.get("output"))
         t3 = types(sfn, ex3)
         check("redrive: MapRunRedriven recorded", "MapRunRedriven" in t3 and t3[-1] == "ExecutionSucceeded", t3)
-        after = {k["executionArn"]: k for k in children(sfn, mr3)}
+        after = {k["executionArn"]: k for k in harness.map_run_children(sfn, mr3)}
         check("redrive: the same child executions, no new ones", set(after) == set(before), len(after))
         rerun = [a for a in after if "ExecutionRedriven" in types(sfn, a)]
         check("redrive: only the failed child was redriven", len(rerun) == 1 and
@@ -186,7 +163,7 @@ def main():
               d["maxConcurrency"] == 1, d["executionCounts"])
         sfn.update_map_run(mapRunArn=mr4, maxConcurrency=40)
         t0 = time.monotonic()
-        r = wait_end(sfn, ex4)
+        r = harness.wait_end(sfn, ex4)
         check("update: the rest run at once after UpdateMapRun", r["status"] == "SUCCEEDED" and
               time.monotonic() - t0 < 6, (r["status"], time.monotonic() - t0))
         check("update: DescribeMapRun shows the new MaxConcurrency",
@@ -208,15 +185,16 @@ def main():
         ex5 = sfn.start_execution(stateMachineArn=sm5, input=items(40))["executionArn"]
         time.sleep(2.6)  # the first ten have finished, the next ten wait
         mr5 = sfn.list_map_runs(executionArn=ex5)["mapRuns"][0]["mapRunArn"]
-        done_before = {k["executionArn"]: k["stopDate"] for k in children(sfn, mr5) if k["status"] == "SUCCEEDED"}
+        done_before = {k["executionArn"]: k["stopDate"] for k in harness.map_run_children(sfn, mr5)
+                       if k["status"] == "SUCCEEDED"}
         srv.kill()
         srv = harness.Server(STEPD, data)
         sfn = srv.sfn
-        r = wait_end(sfn, ex5, timeout=90)
+        r = harness.wait_end(sfn, ex5, timeout=90)
         check("kill: the parent succeeds after the restart", r["status"] == "SUCCEEDED", r)
         check("kill: the same output as an uninterrupted run",
               json.loads(r.get("output", "null")) == expected(40, {7}), r.get("output"))
-        kids = children(sfn, mr5)
+        kids = harness.map_run_children(sfn, mr5)
         check("kill: 40 children, none duplicated", len(kids) == 40 and len({k["name"] for k in kids}) == 40,
               len(kids))
         after = {k["executionArn"]: k.get("stopDate") for k in kids}

@@ -15,30 +15,20 @@ Exit 77 (CTest: skipped) when node, s3rver or boto3 is unavailable.
 """
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-S3RVER = os.path.join(HERE, "server", "node_modules", "s3rver", "bin", "s3rver.js")
-ITEMS = "items"
-RESULTS = "result-bucket"
+sys.path.insert(0, HERE)
+import s3rver  # noqa: E402
+ITEMS = s3rver.ITEMS
+RESULTS = s3rver.RESULTS
 MAP_RUN_ID = "0b7a6a47-7e3c-3d65-9c1a-7c1a2e7c4a5e"  # s3rver_test.cpp's Map Run
 
 
 def skip(why):
     print("SKIP: " + why)
     sys.exit(77)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def objects():
@@ -63,27 +53,6 @@ def objects():
     for i in range(7):
         out["list/file_%d.txt" % i] = "%dHelloWorld!" % i
     return out
-
-
-def start_s3rver(data_dir):
-    for _ in range(5):
-        port = free_port()
-        # s3rver's continuation tokens are DES-encrypted: OpenSSL 3 keeps DES
-        # in its legacy provider, which Node loads only when asked.
-        proc = subprocess.Popen(
-            ["node", "--openssl-legacy-provider", S3RVER, "-d", data_dir, "-a", "127.0.0.1", "-p", str(port), "--silent",
-             "--configure-bucket", ITEMS, "--configure-bucket", RESULTS],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.time() + 20
-        while time.time() < deadline and proc.poll() is None:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                return proc, "http://127.0.0.1:%d" % port
-            except OSError:
-                time.sleep(0.1)
-        proc.kill()
-        proc.wait()
-    raise RuntimeError("s3rver did not start: " + (proc.stderr.read().decode(errors="replace") if proc.stderr else ""))
 
 
 def check_results(s3):
@@ -113,40 +82,20 @@ def main():
     if len(sys.argv) != 2:
         print(__doc__)
         return 2
-    if not shutil.which("node") or not shutil.which("npm"):
-        skip("node and npm are needed for s3rver (scripts/install-node-test-deps installs them)")
-    try:
-        import boto3
-        from botocore.config import Config
-    except ImportError:
-        skip("Debian's python3 has no boto3 (apt-get install python3-boto3)")
-    if subprocess.call(["bash", os.path.join(ROOT, "scripts", "install-s3-test-deps")]) != 0 or not os.path.exists(S3RVER):
-        skip("s3rver could not be installed into tests/s3/server/node_modules (npm registry out of reach?)")
-
-    data_dir = tempfile.mkdtemp(prefix="stepd_s3rver.")
-    proc = None
-    try:
-        proc, endpoint = start_s3rver(data_dir)
-        s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="S3RVER",
-                          aws_secret_access_key="S3RVER", config=Config(s3={"addressing_style": "path"}))
+    why = s3rver.unavailable()
+    if why:
+        skip(why)
+    with s3rver.S3rver() as s3:
         for key, body in objects().items():
-            s3.put_object(Bucket=ITEMS, Key=key, Body=body.encode())
-        print("uploaded %d objects to %s on %s" % (len(objects()), ITEMS, endpoint))
-        env = dict(os.environ, STEPD_TEST_S3_ENDPOINT=endpoint)
+            s3.client.put_object(Bucket=ITEMS, Key=key, Body=body.encode())
+        print("uploaded %d objects to %s on %s" % (len(objects()), ITEMS, s3.endpoint))
+        env = dict(os.environ, STEPD_TEST_S3_ENDPOINT=s3.endpoint)
         rc = subprocess.call([sys.argv[1], "[.s3rver]"], env=env)
         if rc != 0:
             print("FAIL: stepd_tests [.s3rver] exited %d" % rc)
             return 1
-        check_results(s3)
+        check_results(s3.client)
         return 0
-    finally:
-        if proc:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

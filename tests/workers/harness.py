@@ -168,3 +168,34 @@ def history(sfn, arn):
         token = r.get("nextToken")
         if not token:
             return events
+
+
+def wait_end(sfn, arn, timeout=60):
+    """DescribeExecution once the execution has left RUNNING (or as it is when time runs out)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        r = sfn.describe_execution(executionArn=arn)
+        if r["status"] != "RUNNING":
+            return r
+        time.sleep(0.1)
+    return sfn.describe_execution(executionArn=arn)
+
+
+def map_run(sfn, execution_arn):
+    """DescribeMapRun of the execution's first Map Run ({} when it has none yet)."""
+    runs = sfn.list_map_runs(executionArn=execution_arn)["mapRuns"]
+    return sfn.describe_map_run(mapRunArn=runs[0]["mapRunArn"]) if runs else {}
+
+
+def map_run_children(sfn, map_run_arn, page=1000):
+    """Every child execution of a Map Run (ListExecutions by mapRunArn, paged)."""
+    out, token = [], None
+    while True:
+        kw = {"mapRunArn": map_run_arn, "maxResults": page}
+        if token:
+            kw["nextToken"] = token
+        r = sfn.list_executions(**kw)
+        out += r["executions"]
+        token = r.get("nextToken")
+        if not token:
+            return out

@@ -133,11 +133,11 @@ std::string signed_headers(const HttpCall& call) {
   return out;
 }
 
-std::string canonical_request(const HttpCall& call, std::string_view payload_hash) {
+std::string canonical_request(const HttpCall& call, std::string_view payload_hash, bool path_as_sent) {
   auto url = parse_url(call.url);
   assert(url.ok());
   std::string out = call.method + "\n";
-  out += url.ok() ? url_encode(url->path, /*keep_slash=*/true) : "/";
+  out += !url.ok() ? "/" : path_as_sent ? url->path : url_encode(url->path, /*keep_slash=*/true);
   out += "\n";
   out += url.ok() ? canonical_query(url->query) : "";
   out += "\n";
@@ -182,7 +182,7 @@ Status sign(HttpCall& call, const Credentials& credentials, const SigningParams&
   if (!credentials.session_token.empty()) set_header(call, "X-Amz-Security-Token", credentials.session_token);
   if (params.content_sha256_header) set_header(call, "X-Amz-Content-Sha256", payload_hash);
   const std::string scope = date8 + "/" + params.region + "/" + params.service + "/aws4_request";
-  const std::string to_sign = string_to_sign(date, scope, canonical_request(call, payload_hash));
+  const std::string to_sign = string_to_sign(date, scope, canonical_request(call, payload_hash, params.path_as_sent));
   const std::string key = signing_key(credentials.secret_access_key, date8, params.region, params.service);
   const std::string mac = hmac_sha256(key, to_sign);
   const std::string signature = hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());

@@ -32,6 +32,9 @@ struct SigningParams {
   // S3 and a few others want the payload hash as a header; Lambda and the
   // JSON services do not (botocore adds it for S3 only).
   bool content_sha256_header = false;
+  // S3 signs the path as sent (botocore's S3SigV4Auth); every other service
+  // signs it encoded once more.
+  bool path_as_sent = false;
 };
 
 // "20150830T123600Z" for the given time.
@@ -46,9 +49,9 @@ std::string hmac_sha256(std::string_view key, std::string_view data);
 // canonical headers, signed headers, payload hash), as AWS's test suite
 // writes it. Every header of the call is signed except User-Agent, Expect
 // and X-Amzn-Trace-Id (botocore's list); a Host header must be present.
-// The path is encoded once more as it stands (every service but S3).
-// REQUIRES: call.url parses.
-std::string canonical_request(const HttpCall& call, std::string_view payload_hash);
+// The path is encoded once more as it stands (every service but S3), or
+// taken as sent with `path_as_sent` (S3). REQUIRES: call.url parses.
+std::string canonical_request(const HttpCall& call, std::string_view payload_hash, bool path_as_sent = false);
 // The signed-headers list of `call`: lower-case names, sorted, ';'-joined.
 std::string signed_headers(const HttpCall& call);
 std::string string_to_sign(std::string_view amz_date, std::string_view scope, std::string_view canonical_request);

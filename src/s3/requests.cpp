@@ -10,44 +10,10 @@ namespace stepd::s3 {
 
 namespace {
 
-std::string hex(std::string_view bytes) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * bytes.size());
-  for (unsigned char c : bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
-
-// Replaces the Authorization header sigv4::sign() added (it names it so).
-void replace_authorization(net::HttpCall& call, std::string value) {
-  for (auto& [name, v] : call.headers) {
-    if (name == "Authorization") v = std::move(value);
-  }
-}
-
-// sigv4::sign() signs the path encoded once more, as every AWS service but
-// S3 wants; S3 signs it as sent (botocore's S3SigV4Auth). So sign, then redo
-// the signature over the canonical request with S3's canonical URI.
+// S3's SigV4: the payload hash as a header, the path signed as sent.
 Status sign(net::HttpCall& call, const Endpoint& ep, std::int64_t now_ms) {
-  net::sigv4::SigningParams params{ep.region, "s3", now_ms, /*content_sha256_header=*/true};
-  if (Status s = net::sigv4::sign(call, ep.credentials, params); !s.ok()) return s;
-  auto url = net::parse_url(call.url);
-  if (!url.ok()) return url.status();
-  std::string canonical = net::sigv4::canonical_request(call, *net::find_header(call.headers, "x-amz-content-sha256"));
-  const std::size_t uri_start = canonical.find('\n') + 1;
-  canonical.replace(uri_start, canonical.find('\n', uri_start) - uri_start, url->path);
-  const std::string date = *net::find_header(call.headers, "x-amz-date");
-  const std::string date8 = date.substr(0, 8);
-  const std::string scope = date8 + "/" + ep.region + "/s3/aws4_request";
-  const std::string key = net::sigv4::signing_key(ep.credentials.secret_access_key, date8, ep.region, "s3");
-  const std::string mac = net::sigv4::hmac_sha256(key, net::sigv4::string_to_sign(date, scope, canonical));
-  replace_authorization(call,
-                        "AWS4-HMAC-SHA256 Credential=" + ep.credentials.access_key_id + "/" + scope +
-                            ", SignedHeaders=" + net::sigv4::signed_headers(call) + ", Signature=" + hex(mac));
-  return Status();
+  net::sigv4::SigningParams params{ep.region, "s3", now_ms, /*content_sha256_header=*/true, /*path_as_sent=*/true};
+  return net::sigv4::sign(call, ep.credentials, params);
 }
 
 std::string base_url(const Endpoint& ep) {

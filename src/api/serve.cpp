@@ -10,6 +10,7 @@
 #include "src/api/console.h"
 #include "src/api/dispatch.h"
 #include "src/api/http_server.h"
+#include "src/api/execution_log.h"
 #include "src/api/metrics.h"
 #include "storage/lmdb_journal.h"
 #include "storage/secret_key.h"
@@ -63,6 +64,25 @@ int serve(const ServeOptions& o) {
   ro.token_key = std::move(token_key).value();
   Metrics metrics;
   ro.observe_appends = metrics.observer();
+  std::unique_ptr<ExecutionLog> execution_log;
+  if (!o.execution_log.empty()) {
+    auto log = ExecutionLog::open(o.execution_log, *journal->get());
+    if (!log.ok()) {
+      std::fprintf(stderr, "stepd serve: %s\n", log.status().message().c_str());
+      return 1;
+    }
+    execution_log = std::move(log).value();
+    // Both see every append; both act once it is durable.
+    ro.observe_appends = [m = metrics.observer(), l = execution_log->observer()](const storage::Append& a)
+        -> storage::ObservedJournal::OnDurable {
+      auto first = m(a), second = l(a);
+      if (!first || !second) return first ? first : second;
+      return [first, second] {
+        first();
+        second();
+      };
+    };
+  }
   integrations::Config ic;
   ic.region = o.region;
   ic.lambda_endpoint = o.lambda_endpoint;

@@ -28,6 +28,9 @@ struct ServeOptions {
   // S3 for Distributed Map ItemReader / ResultWriter (path-style URLs, any
   // S3-compatible server); empty: https://s3.<region>.amazonaws.com.
   std::string s3_endpoint;
+  // Execution logs (loggingConfiguration) as JSON lines: a file, or "-"
+  // for stdout; empty: none.
+  std::string execution_log;
 };
 
 // Serves until SIGTERM or SIGINT, then drains and returns 0; 1 when it

@@ -366,6 +366,9 @@ int main(int argc, char** argv) {
                       "Lambda Invoke API base URL for lambda:invoke Tasks (default: AWS's)");
     serve->add_option("--service-endpoint", so.service_endpoints,
                       "SERVICE=URL for aws-sdk:SERVICE:* Tasks, e.g. dynamodb=http://127.0.0.1:8000 (repeatable)");
+    serve->add_option("--execution-log", so.execution_log,
+                      "Write execution logs (each state machine's loggingConfiguration) as CloudWatch-style JSON "
+                      "lines to this file, or - for stdout");
     serve->add_option("--s3-endpoint", so.s3_endpoint,
                       "S3 (or any S3-compatible server) for Distributed Map ItemReader/ResultWriter (default: AWS's)");
 

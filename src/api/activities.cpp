@@ -35,6 +35,7 @@ std::function<void(Status)> task_answer(Dispatcher::Done done) {
 void Dispatcher::create_activity(const Request& req, Done done) {
   const bj::string* name;
   if (auto e = require(req, "name", &name)) return done(*e);
+  if (auto e = name_length_error(std::string(*name))) return done(*e);
   if (!valid_name(std::string(*name))) return done(error("InvalidName", "Invalid Name: '" + std::string(*name) + "'"));
   auto tags = read_tags(req, "tags");
   if (!tags.ok()) return done(error("ValidationException", tags.status().message()));

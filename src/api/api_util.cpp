@@ -185,8 +185,11 @@ Result<std::int64_t> page_size(const bj::object& req, std::int64_t dflt) {
   const auto* v = req.if_contains("maxResults");
   if (!v) return dflt;
   if (!v->is_int64() || v->get_int64() < 0 || v->get_int64() > 1000) {
-    return Status::invalid("1 validation error detected: Value at 'maxResults' failed to satisfy constraint: "
-                           "Member must have value less than or equal to 1000");
+    const bool low = v->is_int64() && v->get_int64() < 0;
+    const std::string shown = v->is_int64() ? std::to_string(v->get_int64()) : json::to_json(*v);
+    return Status::invalid("1 validation error detected: Value '" + shown +
+                           "' at 'maxResults' failed to satisfy constraint: Member must have value " +
+                           (low ? "greater than or equal to 0" : "less than or equal to 1000"));
   }
   return v->get_int64() == 0 ? dflt : v->get_int64();
 }

@@ -13,13 +13,38 @@ Dispatcher::Dispatcher(actors::Runtime& runtime, storage::Journal& journal, Disp
 Dispatcher::Dispatcher(actors::Runtime& runtime, storage::Journal& journal, std::string region, std::string account)
     : Dispatcher(runtime, journal, DispatcherOptions{std::move(region), std::move(account)}) {}
 
+namespace {
+
+// Characters, not bytes: UTF-8 continuation bytes do not count.
+std::size_t code_points(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+}  // namespace
+
 bool valid_name(const std::string& name) {
-  if (name.empty() || name.size() > 80) return false;
+  if (name.empty() || code_points(name) > kMaxNameLength) return false;
   static const std::string kForbidden = " \t\n\r<>{}[]?*\"#%\\^|~`$&,;:/";
-  for (unsigned char c : name) {
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(name[i]);
     if (c < 0x20 || c == 0x7f || kForbidden.find(static_cast<char>(c)) != std::string::npos) return false;
+    // The control characters U+0080-009F (C2 80..9F) and U+FFFE, U+FFFF (EF BF BE/BF).
+    if (c == 0xC2 && i + 1 < name.size() && static_cast<unsigned char>(name[i + 1]) <= 0x9F) return false;
+    if (c == 0xEF && i + 2 < name.size() && static_cast<unsigned char>(name[i + 1]) == 0xBF &&
+        static_cast<unsigned char>(name[i + 2]) >= 0xBE) {
+      return false;
+    }
   }
   return true;
+}
+
+std::optional<ApiResponse> name_length_error(const std::string& name) {
+  if (code_points(name) <= kMaxNameLength) return std::nullopt;
+  return error("ValidationException", "1 validation error detected: Value '" + name +
+                                          "' at 'name' failed to satisfy constraint: Member must have length less "
+                                          "than or equal to 80");
 }
 
 std::string Dispatcher::arn(const std::string& kind, const std::string& rest) const {

@@ -111,8 +111,12 @@ class Dispatcher {
 };
 
 // AWS's rules for state machine, execution and activity names: 1 to 80
-// characters, none of whitespace, `<>{}[]?*"#%\^|~`$&,;:/` or control
-// characters.
+// characters (not bytes), none of whitespace, `<>{}[]?*"#%\^|~`$&,;:/` or
+// control characters (U+0000-001F, U+007F-009F, U+FFFE, U+FFFF).
+inline constexpr std::size_t kMaxNameLength = 80;
 bool valid_name(const std::string& name);
+// A name over 80 characters: AWS answers ValidationException (its
+// constraint message), not InvalidName. nullopt when the length is fine.
+std::optional<ApiResponse> name_length_error(const std::string& name);
 
 }  // namespace stepd::api

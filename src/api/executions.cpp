@@ -108,6 +108,7 @@ static StartResolution resolve_start(const bj::object& req, const MachineLookup&
     r.name = time_ordered_uuid();
     r.fresh_name = true;
   }
+  if (auto e = name_length_error(r.name)) return fail(*e);
   if (!valid_name(r.name)) return fail(error("InvalidName", "Invalid Name: '" + r.name + "'"));
   if (const auto* in = str_field(req, "input")) r.input = std::string(*in);
   if (r.input.size() > kMaxPayload) {

@@ -1,5 +1,6 @@
 // State machines, their versions and aliases, ValidateStateMachineDefinition.
 #include <algorithm>
+#include <cctype>
 
 #include "src/api/api_util.h"
 #include "src/asl/validate.h"
@@ -30,9 +31,14 @@ bool valid_role_arn(const std::string& role) { return role.rfind("arn:", 0) == 0
 
 std::string version_arn(const std::string& base, std::uint32_t version) { return base + ":" + std::to_string(version); }
 
-// Alias names: a state machine name that is not a number (a version).
+// Alias names (CharacterRestrictedName): letters, digits, '-', '_', '.',
+// at least one that is not a digit (a number would read as a version).
 bool valid_alias_name(const std::string& name) {
-  return valid_name(name) && name.find_first_not_of("0123456789") != std::string::npos;
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
+  }
+  return name.find_first_not_of("0123456789") != std::string::npos;
 }
 
 bj::value default_logging() {
@@ -155,6 +161,7 @@ void Dispatcher::create_state_machine(const Request& req, Done done) {
   if (auto e = require(req, "name", &name)) return done(*e);
   if (auto e = require(req, "definition", &def)) return done(*e);
   if (auto e = require(req, "roleArn", &role)) return done(*e);
+  if (auto e = name_length_error(std::string(*name))) return done(*e);
   if (!valid_name(std::string(*name))) return done(error("InvalidName", "Invalid Name: '" + std::string(*name) + "'"));
   if (!valid_role_arn(std::string(*role))) return done(invalid_arn(std::string(*role)));
   std::string type = "STANDARD";
@@ -438,7 +445,13 @@ void Dispatcher::delete_state_machine_version(const Request& req, Done done) {
 void Dispatcher::create_state_machine_alias(const Request& req, Done done) {
   const bj::string* name;
   if (auto e = require(req, "name", &name)) return done(*e);
-  if (!valid_alias_name(std::string(*name))) return done(error("InvalidName", "Invalid Name: '" + std::string(*name) + "'"));
+  if (auto e = name_length_error(std::string(*name))) return done(*e);
+  if (!valid_alias_name(std::string(*name))) {
+    return done(error("ValidationException",
+                      "1 validation error detected: Value '" + std::string(*name) +
+                          "' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+                          "^(?=.*[a-zA-Z_\\-\\.])[a-zA-Z0-9_\\-\\.]+$"));
+  }
   const auto* d = str_field(req, "description");
   if (d && d->size() > 256) return done(error("ValidationException", "description must be at most 256 characters"));
   std::string base;

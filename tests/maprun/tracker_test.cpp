@@ -162,3 +162,21 @@ TEST_CASE("children are named the same way at every restart") {
 
 }  // namespace
 }  // namespace stepd
+
+namespace stepd {
+namespace {
+
+TEST_CASE("a Map Run runs at most 10,000 children at once, MaxConcurrency 0 included") {
+  std::string inputs = "[";
+  for (int i = 0; i < 10005; ++i) inputs += (i ? ",0" : "0");
+  inputs += "]";
+  for (std::int64_t mc : {std::int64_t{0}, std::int64_t{20000}}) {
+    auto s = spec_of(inputs);
+    s->max_concurrency = mc;
+    maprun::Tracker t(s);
+    CHECK(start_all(t).size() == 10000);
+  }
+}
+
+}  // namespace
+}  // namespace stepd

@@ -16,6 +16,7 @@
 #include "storage/lmdb_journal.h"
 #include "storage/memory_journal.h"
 #include "storage/store.h"
+#include "tests/storage/journal_test_util.h"
 #include "tests/storage/temp_dir.h"
 
 using namespace stepd;
@@ -23,6 +24,9 @@ using namespace stepd::storage;
 using stepd::testing::TempDir;
 
 namespace {
+
+using test::seqs_of;
+using test::walk_pages;
 
 constexpr const char* kArnPrefix = "arn:aws:states:us-east-1:123456789012:stateMachine:";
 
@@ -161,12 +165,6 @@ ActivityRecord activity_named(const std::string& name) {
   r.name = name;
   r.creation_ms = 1700000000000;
   return r;
-}
-
-std::vector<std::uint64_t> seqs_of(const std::vector<ExecutionRecord>& rs) {
-  std::vector<std::uint64_t> out;
-  for (const auto& r : rs) out.push_back(r.seq);
-  return out;
 }
 
 }  // namespace
@@ -316,17 +314,8 @@ TEMPLATE_TEST_CASE("journal: executions_of lists newest first and pages by (star
   CHECK((*all)[0].params.start_ms == 3000);
 
   // Pages of 2, each from the last record of the one before.
-  std::vector<std::uint64_t> paged;
-  Journal::ExecutionCursor cursor;
-  for (int pages = 0;; ++pages) {
-    REQUIRE(pages < 5);
-    auto page = j.executions_of(a, 2, cursor);
-    REQUIRE(page.ok());
-    for (auto s : seqs_of(*page)) paged.push_back(s);
-    if (page->size() < 2) break;
-    cursor = Journal::ExecutionCursor{page->back().params.start_ms, page->back().seq};
-  }
-  CHECK(paged == seqs_of(*all));
+  auto fetch = [&](std::size_t n, Journal::ExecutionCursor c) { return j.executions_of(a, n, c); };
+  CHECK(walk_pages(fetch, 2) == seqs_of(*all));
 
   // The cursor is exclusive: strictly before (2000, a3.seq).
   auto before = j.executions_of(a, 100, {2000, a3.seq});

@@ -18,6 +18,7 @@
 #include "storage/memory_journal.h"
 #include "storage/store.h"
 #include "storage/writer.h"
+#include "tests/storage/journal_test_util.h"
 #include "tests/storage/temp_dir.h"
 
 using namespace stepd;
@@ -25,6 +26,9 @@ using namespace stepd::storage;
 using stepd::testing::TempDir;
 
 namespace {
+
+using test::seqs_of;
+using test::walk_pages;
 
 constexpr const char* kMachinePrefix = "arn:aws:states:us-east-1:123456789012:stateMachine:";
 constexpr const char* kExecutionPrefix = "arn:aws:states:us-east-1:123456789012:execution:";
@@ -131,12 +135,6 @@ void check_same(const RevisionRecord& got, const RevisionRecord& want) {
 std::vector<std::string> arns_of(const std::vector<MapRunRecord>& rs) {
   std::vector<std::string> out;
   for (const auto& r : rs) out.push_back(r.map_run_arn);
-  return out;
-}
-
-std::vector<std::uint64_t> seqs_of(const std::vector<ExecutionRecord>& rs) {
-  std::vector<std::uint64_t> out;
-  for (const auto& r : rs) out.push_back(r.seq);
   return out;
 }
 
@@ -408,17 +406,8 @@ TEMPLATE_TEST_CASE("journal: executions_of_map_run lists only that Map Run's chi
   CHECK((*all)[0].map_run_arn == run);
 
   // Pages of 3, each from the last record of the one before.
-  std::vector<std::uint64_t> paged;
-  Journal::ExecutionCursor cursor;
-  for (int pages = 0;; ++pages) {
-    REQUIRE(pages < 5);
-    auto page = j.executions_of_map_run(run, 3, cursor);
-    REQUIRE(page.ok());
-    for (auto s : seqs_of(*page)) paged.push_back(s);
-    if (page->size() < 3) break;
-    cursor = Journal::ExecutionCursor{page->back().params.start_ms, page->back().seq};
-  }
-  CHECK(paged == seqs_of(*all));
+  auto fetch = [&](std::size_t n, Journal::ExecutionCursor c) { return j.executions_of_map_run(run, n, c); };
+  CHECK(walk_pages(fetch, 3) == seqs_of(*all));
 
   // The cursor is exclusive: strictly before (2000, c3.seq).
   auto before = j.executions_of_map_run(run, 100, {2000, c3.seq});

@@ -1,0 +1,37 @@
+#pragma once
+// Helpers the journal tests share: execution lists as seqs, and a walk
+// through a paged listing (executions_of, executions_of_map_run).
+
+#include <cstdint>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "storage/journal.h"
+
+namespace stepd::storage::test {
+
+inline std::vector<std::uint64_t> seqs_of(const std::vector<ExecutionRecord>& rs) {
+  std::vector<std::uint64_t> out;
+  for (const auto& r : rs) out.push_back(r.seq);
+  return out;
+}
+
+// Every seq `fetch(page_size, cursor)` lists, page after page, each from
+// the last record of the one before (at most 5 pages).
+template <class Fetch>
+std::vector<std::uint64_t> walk_pages(Fetch fetch, std::size_t page_size) {
+  std::vector<std::uint64_t> paged;
+  Journal::ExecutionCursor cursor;
+  for (int pages = 0;; ++pages) {
+    REQUIRE(pages < 5);
+    auto page = fetch(page_size, cursor);
+    REQUIRE(page.ok());
+    for (auto s : seqs_of(*page)) paged.push_back(s);
+    if (page->size() < page_size) break;
+    cursor = Journal::ExecutionCursor{page->back().params.start_ms, page->back().seq};
+  }
+  return paged;
+}
+
+}  // namespace stepd::storage::test

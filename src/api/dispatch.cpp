@@ -40,6 +40,23 @@ bool valid_name(const std::string& name) {
   return true;
 }
 
+// Length constraints of the service model that AWS checks before anything
+// else, answered as AWS does: nextToken (1,024; ListExecutions 3,096) and
+// taskToken (2,048).
+std::optional<ApiResponse> member_too_long(const std::string& action, const bj::object& req) {
+  const std::pair<const char*, std::size_t> members[] = {
+      {"nextToken", action == "ListExecutions" ? 3096 : 1024}, {"taskToken", 2048}};
+  for (const auto& [member, limit] : members) {
+    const auto* v = req.if_contains(member);
+    if (!v || !v->is_string() || v->get_string().size() <= limit) continue;
+    return error("ValidationException", "1 validation error detected: Value '" + std::string(v->get_string()) +
+                                            "' at '" + member +
+                                            "' failed to satisfy constraint: Member must have length less than or "
+                                            "equal to " + std::to_string(limit));
+  }
+  return std::nullopt;
+}
+
 std::optional<ApiResponse> name_length_error(const std::string& name) {
   if (code_points(name) <= kMaxNameLength) return std::nullopt;
   return error("ValidationException", "1 validation error detected: Value '" + name +
@@ -142,6 +159,7 @@ void Dispatcher::handle(const std::string& target, const std::string& body, std:
   if (!parsed.ok() || !parsed->is_object()) {
     return done(error("SerializationException", "The request body is not a JSON object"));
   }
+  if (auto e = member_too_long(action->first, parsed->get_object())) return done(*e);
   (this->*(action->second))(parsed->get_object(), std::move(done));
 }
 

@@ -118,5 +118,8 @@ bool valid_name(const std::string& name);
 // A name over 80 characters: AWS answers ValidationException (its
 // constraint message), not InvalidName. nullopt when the length is fine.
 std::optional<ApiResponse> name_length_error(const std::string& name);
+// A request member past its length in the service model (nextToken,
+// taskToken): AWS's ValidationException, before the action runs.
+std::optional<ApiResponse> member_too_long(const std::string& action, const boost::json::object& req);
 
 }  // namespace stepd::api

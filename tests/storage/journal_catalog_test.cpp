@@ -25,33 +25,14 @@ using stepd::testing::TempDir;
 
 namespace {
 
+using test::append_now;
+using test::LmdbFixture;
+using test::MemoryFixture;
+using test::open_lmdb;
 using test::seqs_of;
 using test::walk_pages;
 
 constexpr const char* kArnPrefix = "arn:aws:states:us-east-1:123456789012:stateMachine:";
-
-std::unique_ptr<Journal> open_lmdb(const std::string& dir) {
-  auto j = open_lmdb_journal(dir, SyncMode::kNoSync);
-  REQUIRE(j.ok());
-  return std::move(j).value();
-}
-
-// The two journals under test, each behind Journal&.
-struct LmdbFixture {
-  TempDir dir;
-  std::unique_ptr<Journal> journal = open_lmdb(dir.path);
-};
-
-struct MemoryFixture {
-  std::unique_ptr<Journal> journal = std::make_unique<MemoryJournal>();
-};
-
-Status append_now(Journal& j, Append a) {
-  std::promise<Status> done;
-  auto answered = done.get_future();
-  j.append(std::move(a), [&done](const Status& s) { done.set_value(s); });
-  return answered.get();
-}
 
 // Starts an execution as the runtime does: the record with opened = true.
 ExecutionRecord start(Journal& j, const std::string& machine_arn, std::int64_t start_ms) {

@@ -1,15 +1,47 @@
 #pragma once
-// Helpers the journal tests share: execution lists as seqs, and a walk
-// through a paged listing (executions_of, executions_of_map_run).
+// Helpers the journal tests share: the two journals as fixtures, a
+// blocking append, execution lists as seqs, and a walk through a paged
+// listing (executions_of, executions_of_map_run).
 
 #include <cstdint>
+#include <future>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "storage/journal.h"
+#include "storage/lmdb_journal.h"
+#include "storage/memory_journal.h"
+#include "tests/storage/temp_dir.h"
 
 namespace stepd::storage::test {
+
+inline std::unique_ptr<Journal> open_lmdb(const std::string& dir) {
+  auto j = open_lmdb_journal(dir, SyncMode::kNoSync);
+  INFO(j.status().message());
+  REQUIRE(j.ok());
+  return std::move(j).value();
+}
+
+// The two journals under test, each behind Journal&.
+struct LmdbFixture {
+  stepd::testing::TempDir dir;
+  std::unique_ptr<Journal> journal = open_lmdb(dir.path);
+};
+
+struct MemoryFixture {
+  std::unique_ptr<Journal> journal = std::make_unique<MemoryJournal>();
+};
+
+// append() and wait for its answer.
+inline Status append_now(Journal& j, Append a) {
+  std::promise<Status> done;
+  auto answered = done.get_future();
+  j.append(std::move(a), [&done](const Status& s) { done.set_value(s); });
+  return answered.get();
+}
 
 inline std::vector<std::uint64_t> seqs_of(const std::vector<ExecutionRecord>& rs) {
   std::vector<std::uint64_t> out;

@@ -27,35 +27,16 @@ using stepd::testing::TempDir;
 
 namespace {
 
+using test::append_now;
+using test::LmdbFixture;
+using test::MemoryFixture;
+using test::open_lmdb;
 using test::seqs_of;
 using test::walk_pages;
 
 constexpr const char* kMachinePrefix = "arn:aws:states:us-east-1:123456789012:stateMachine:";
 constexpr const char* kExecutionPrefix = "arn:aws:states:us-east-1:123456789012:execution:";
 constexpr const char* kMapRunPrefix = "arn:aws:states:us-east-1:123456789012:mapRun:";
-
-std::unique_ptr<Journal> open_lmdb(const std::string& dir) {
-  auto j = open_lmdb_journal(dir, SyncMode::kNoSync);
-  INFO(j.status().message());
-  REQUIRE(j.ok());
-  return std::move(j).value();
-}
-
-struct LmdbFixture {
-  TempDir dir;
-  std::unique_ptr<Journal> journal = open_lmdb(dir.path);
-};
-
-struct MemoryFixture {
-  std::unique_ptr<Journal> journal = std::make_unique<MemoryJournal>();
-};
-
-Status append_now(Journal& j, Append a) {
-  std::promise<Status> done;
-  auto answered = done.get_future();
-  j.append(std::move(a), [&done](const Status& s) { done.set_value(s); });
-  return answered.get();
-}
 
 // Starts an execution as the runtime does (the record with opened = true);
 // a Map Run's child when `map_run_arn` is not empty.

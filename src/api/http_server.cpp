@@ -45,12 +45,15 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 namespace stepd::api {
 
 namespace net = boost::asio;
+namespace ssl = net::ssl;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
@@ -72,6 +75,49 @@ bool iequals(std::string_view a, std::string_view b) {
 constexpr std::size_t kMaxDrain = 4 << 20;
 // How long an error response waits for the client to finish sending.
 constexpr std::chrono::seconds kDrainTime{2};
+
+// A connection's byte stream: plain TCP, or TLS over it (options.tls_cert).
+// One type for both, chosen per connection at run time, so Session and the
+// Beast calls on it are written once. Timeouts and close act on the TCP
+// layer underneath.
+class Stream {
+ public:
+  using executor_type = beast::tcp_stream::executor_type;
+
+  Stream(tcp::socket socket, ssl::context* tls) {
+    if (tls)
+      tls_.emplace(std::move(socket), *tls);
+    else
+      tcp_.emplace(std::move(socket));
+  }
+
+  bool is_tls() const { return tls_.has_value(); }
+  beast::tcp_stream& lowest() { return tls_ ? beast::get_lowest_layer(*tls_) : *tcp_; }
+  tcp::socket& socket() { return lowest().socket(); }
+  executor_type get_executor() { return lowest().get_executor(); }
+  template <class Duration>
+  void expires_after(Duration d) { lowest().expires_after(d); }
+  void expires_never() { lowest().expires_never(); }
+
+  template <class Handler>
+  void async_handshake(Handler&& h) {
+    tls_->async_handshake(ssl::stream_base::server, std::forward<Handler>(h));
+  }
+  template <class Buffers, class Handler>
+  void async_read_some(const Buffers& b, Handler&& h) {
+    if (tls_) return tls_->async_read_some(b, std::forward<Handler>(h));
+    tcp_->async_read_some(b, std::forward<Handler>(h));
+  }
+  template <class Buffers, class Handler>
+  void async_write_some(const Buffers& b, Handler&& h) {
+    if (tls_) return tls_->async_write_some(b, std::forward<Handler>(h));
+    tcp_->async_write_some(b, std::forward<Handler>(h));
+  }
+
+ private:
+  std::optional<beast::tcp_stream> tcp_;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;
+};
 
 class Session;
 
@@ -141,8 +187,8 @@ HttpResponse plain(int status, std::string text) {
 // while a handler holds its request); all members touched on its strand.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<Shared> shared)
-      : shared_(std::move(shared)), stream_(std::move(socket)) {
+  Session(tcp::socket socket, std::shared_ptr<Shared> shared, ssl::context* tls)
+      : shared_(std::move(shared)), stream_(std::move(socket), tls) {
     std::lock_guard<std::mutex> l(shared_->mu);
     ++shared_->live;
   }
@@ -158,7 +204,9 @@ class Session : public std::enable_shared_from_this<Session> {
   net::any_io_executor executor() { return stream_.get_executor(); }
 
   void start() {
-    net::dispatch(executor(), [self = shared_from_this()] { self->guarded([&] { self->read(); }); });
+    net::dispatch(executor(), [self = shared_from_this()] {
+      self->guarded([&] { self->stream_.is_tls() ? self->handshake() : self->read(); });
+    });
   }
 
   // From any thread: close the connection unless a request is in flight
@@ -238,6 +286,19 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // TLS: the handshake comes first, under the idle timer (a client that
+  // speaks plain HTTP to this port fails it and is closed).
+  void handshake() {
+    busy_ = false;  // no request yet: stop() may close it as idle
+    stream_.expires_after(shared_->options.idle_timeout);
+    stream_.async_handshake([self = shared_from_this()](beast::error_code ec) {
+      self->guarded([&] {
+        if (ec) return self->close();
+        self->read();
+      });
+    });
+  }
+
   void read() {
     busy_ = false;
     if (shared_->stopping) return close();
@@ -438,7 +499,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void end_stream() noexcept { close(); }
 
   std::shared_ptr<Shared> shared_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;  // fresh per request
   http::response<http::string_body> res_;  // lives until its write completes
@@ -505,6 +566,22 @@ void StreamHandle::close() {
   post([](Session& s) { s.stream_finish(); });
 }
 
+// The server's TLS context: TLS 1.2 and later, the certificate chain and
+// key from PEM files. Errors name the file that could not be used.
+Result<ssl::context> tls_context(const HttpServerOptions& o) {
+  if (o.tls_cert.empty() || o.tls_key.empty())
+    return Status::invalid("HttpServer: TLS wants both a certificate and a key");
+  ssl::context ctx(ssl::context::tls_server);
+  ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                  ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+  beast::error_code ec;
+  ctx.use_certificate_chain_file(o.tls_cert, ec);
+  if (ec) return Status::invalid("HttpServer: cannot use TLS certificate " + o.tls_cert + ": " + ec.message());
+  ctx.use_private_key_file(o.tls_key, ssl::context::pem, ec);
+  if (ec) return Status::invalid("HttpServer: cannot use TLS key " + o.tls_key + ": " + ec.message());
+  return Result<ssl::context>(std::move(ctx));
+}
+
 }  // namespace
 
 const std::string* HttpRequest::header(std::string_view name) const {
@@ -542,7 +619,7 @@ struct HttpServer::Impl {
     }
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    auto s = std::make_shared<Session>(std::move(socket), shared);
+    auto s = std::make_shared<Session>(std::move(socket), shared, tls ? &*tls : nullptr);
     bool registered = false;
     {
       std::lock_guard<std::mutex> l(shared->mu);
@@ -564,6 +641,7 @@ struct HttpServer::Impl {
   net::executor_work_guard<net::io_context::executor_type> work;
   tcp::acceptor acceptor;
   net::steady_timer retry;  // accept back-off
+  std::optional<ssl::context> tls;  // when options.tls_cert is set
   std::shared_ptr<Shared> shared;
   std::vector<std::thread> threads;
   unsigned short port = 0;
@@ -589,6 +667,11 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerOptions& o
     impl->shared = std::make_shared<Shared>();
     impl->shared->handler = std::move(handler);
     impl->shared->options = options;
+    if (!options.tls_cert.empty() || !options.tls_key.empty()) {
+      auto tls = tls_context(options);
+      if (!tls.ok()) return tls.status();
+      impl->tls.emplace(std::move(tls).value());
+    }
 
     tcp::endpoint endpoint(address, options.port);
     auto where = options.bind + ":" + std::to_string(options.port);

@@ -18,7 +18,8 @@
 //     for idle_timeout are closed;
 //   - an exception anywhere in one connection closes that connection only;
 //   - streamed responses (Server-Sent Events): headers first, then the body
-//     in pieces as the handler produces them (see HttpStream).
+//     in pieces as the handler produces them (see HttpStream);
+//   - TLS when given a certificate and key (HttpServerOptions::tls_cert).
 //
 // Lifecycle:
 //   start() ──> serving ──stop()──> not accepting; idle connections closed;
@@ -110,6 +111,12 @@ struct HttpServerOptions {
   // A streamed response whose client reads slower than this many bytes
   // behind what was written is cut (its stream ends).
   std::size_t max_stream_backlog = 8 << 20;
+  // HTTPS: PEM files of the certificate chain and its private key. Both set:
+  // every connection is TLS (1.2 or later), starting with the handshake
+  // (under idle_timeout); a client that does not speak TLS is closed. Both
+  // empty: plain HTTP. start() fails (InvalidArgument, naming the file)
+  // when one is set without the other or a file cannot be used.
+  std::string tls_cert, tls_key;
 };
 
 // Safe from any thread, except stop() and the destructor: never call them

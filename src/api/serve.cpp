@@ -138,6 +138,8 @@ int serve(const ServeOptions& o) {
   ho.bind = o.bind;
   ho.port = o.port;
   ho.threads = o.threads;
+  ho.tls_cert = o.tls_cert;
+  ho.tls_key = o.tls_key;
   auto server = HttpServer::start(ho, [&dispatcher, &console, &metrics](HttpRequest req,
                                                                        std::function<void(HttpResponse)> respond) {
     if (req.method == "GET" && (req.target == "/metrics" || req.target.rfind("/metrics?", 0) == 0)) {
@@ -163,7 +165,8 @@ int serve(const ServeOptions& o) {
     std::fprintf(stderr, "stepd serve: workers on %s://%s:%u\n", o.worker_tls_cert.empty() ? "tcp" : "tls",
                  o.bind.c_str(), static_cast<unsigned>((*runtime)->worker_port()));
   }
-  std::fprintf(stderr, "stepd serve: listening on http://%s:%u (data in %s)\n", o.bind.c_str(),
+  std::fprintf(stderr, "stepd serve: listening on %s://%s:%u (data in %s)\n", o.tls_cert.empty() ? "http" : "https",
+               o.bind.c_str(),
                static_cast<unsigned>((*server)->port()), o.data_dir.c_str());
   int sig = 0;
   sigwait(&signals, &sig);

@@ -31,6 +31,8 @@ struct ServeOptions {
   // Execution logs (loggingConfiguration) as JSON lines: a file, or "-"
   // for stdout; empty: none.
   std::string execution_log;
+  // HTTPS for the API and the console: PEM certificate chain and key.
+  std::string tls_cert, tls_key;
 };
 
 // Serves until SIGTERM or SIGINT, then drains and returns 0; 1 when it

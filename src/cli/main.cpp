@@ -366,6 +366,9 @@ int main(int argc, char** argv) {
                       "Lambda Invoke API base URL for lambda:invoke Tasks (default: AWS's)");
     serve->add_option("--service-endpoint", so.service_endpoints,
                       "SERVICE=URL for aws-sdk:SERVICE:* Tasks, e.g. dynamodb=http://127.0.0.1:8000 (repeatable)");
+    auto* tcert = serve->add_option("--tls-cert", so.tls_cert, "TLS certificate chain (PEM): serve HTTPS");
+    serve->add_option("--tls-key", so.tls_key, "TLS private key (PEM) of --tls-cert")->needs(tcert);
+    tcert->needs(serve->get_option("--tls-key"));
     serve->add_option("--execution-log", so.execution_log,
                       "Write execution logs (each state machine's loggingConfiguration) as CloudWatch-style JSON "
                       "lines to this file, or - for stdout");

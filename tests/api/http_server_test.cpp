@@ -582,6 +582,21 @@ TEST_CASE("start() reports a bad address or a port in use") {
   CHECK_FALSE(HttpServer::start(zero, echo).ok());
 }
 
+TEST_CASE("start() refuses TLS with half a configuration or a file it cannot use") {
+  HttpServerOptions cert_only;
+  cert_only.port = 0;
+  cert_only.tls_cert = "/nonexistent/server.pem";
+  auto a = HttpServer::start(cert_only, echo);
+  REQUIRE_FALSE(a.ok());
+  CHECK(a.status().code() == stepd::Code::kInvalidArgument);
+
+  HttpServerOptions missing = cert_only;
+  missing.tls_key = "/nonexistent/server.key";
+  auto b = HttpServer::start(missing, echo);
+  REQUIRE_FALSE(b.ok());
+  CHECK(b.status().message().find("/nonexistent/server.pem") != std::string::npos);
+}
+
 // ------------------------------------------------------------ streaming
 
 namespace {

@@ -9,6 +9,7 @@
 #include "actors/runtime.h"
 #include "src/common/json.h"
 #include "src/engine/state.h"
+#include "src/log/log.h"
 
 namespace stepd::actors {
 
@@ -87,7 +88,7 @@ void store(Self self) {
   st.record = current(self);
   Status s = st.runtime->journal().put_map_run(st.record);
   if (!s.ok()) {
-    std::fprintf(stderr, "stepd: storing Map Run %s failed: %s\n", st.record.map_run_arn.c_str(), s.message().c_str());
+    log::error("storing a Map Run failed: " + s.message(), {{"mapRunArn", st.record.map_run_arn}});
   }
 }
 
@@ -149,8 +150,7 @@ void flush_ends(Self self) {
   if (st.ends.empty()) return;
   Status s = st.runtime->journal().put_map_run_children(st.spec->map_run_arn, st.ends);
   if (!s.ok()) {  // not fatal: a restart runs these children again (at-least-once)
-    std::fprintf(stderr, "stepd: storing Map Run %s child ends failed: %s\n", st.spec->map_run_arn.c_str(),
-                 s.message().c_str());
+    log::error("storing a Map Run's child ends failed: " + s.message(), {{"mapRunArn", st.spec->map_run_arn}});
   }
   st.ends.clear();
 }

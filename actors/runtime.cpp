@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <future>
+#include <limits>
 #include <mutex>
 #include <random>
 
@@ -13,6 +14,7 @@
 #include "actors/workers.h"
 #include "src/common/json.h"
 #include "src/common/task_token.h"
+#include "src/log/log.h"
 #include "storage/memory_journal.h"
 
 namespace stepd::actors {
@@ -134,8 +136,14 @@ Result<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& options) {
   impl->coordinator = impl->system.spawn(coordinator_actor, deps, options.wake_poll_ms);
   caf::scoped_actor self{impl->system};
   Status status;
+  const auto recovering = std::chrono::steady_clock::now();
   self->request(impl->coordinator, caf::infinite, recover_atom::value)
-      .receive([](std::size_t) {},
+      .receive(
+          [&](std::size_t open) {
+            const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - recovering);
+            log::info("recovered " + std::to_string(open) + " open executions",
+                      {{"executions", static_cast<std::uint64_t>(open)}, {"ms", ms.count()}});
+          },
                [&](caf::error& e) { status = Status::internal("recovery failed: " + impl->system.render(e)); });
   if (!status.ok()) return status;
   if (options.workers) {
@@ -413,6 +421,8 @@ void Runtime::Impl::launch(const Machine& machine, storage::ExecutionRecord reco
   Impl* impl_ = this;
   storage::Journal& journal = *standard_journal;
   engine::StartParams& p = record.params;
+  // EXPRESS histories have no event limit on AWS (they go to CloudWatch Logs only).
+  if (machine.express) p.max_events = std::numeric_limits<std::int64_t>::max();
   auto seq = machine.express ? impl_->express.next_seq() : journal.next_seq();
   if (!seq.ok()) return done(seq.status());
   record.seq = *seq;
@@ -494,6 +504,8 @@ void Runtime::redrive_execution(const std::string& execution_arn,
     return done(Status::failed("ExecutionNotRedrivable",
                                "Execution is " + record->status + " and cannot be redriven"));
   }
+  if (storage::too_long_to_redrive(*impl_->options.journal, *seq))
+    return done(Status::failed("ExecutionNotRedrivable", storage::kHistoryLimitReason));
   caf::anon_send(impl_->coordinator, redrive_atom::value, std::move(record).value(), RecordCallback(std::move(done)));
 }
 

@@ -12,6 +12,7 @@
 
 #include "actors/messages.h"
 #include "src/common/json.h"
+#include "src/log/log.h"
 
 namespace stepd::actors {
 
@@ -141,6 +142,7 @@ caf::behavior gateway_actor(caf::stateful_actor<GatewayState>* self, caf::actor 
       }
       r.held.clear();
       refill(self, id);
+      log::info("worker '" + r.name + "' lost", {{"worker", r.name}, {"registration", id}});
     }
   });
   return {
@@ -162,6 +164,10 @@ caf::behavior gateway_actor(caf::stateful_actor<GatewayState>* self, caf::actor 
         st.reg_of.emplace(worker.address(), id);
         self->monitor(worker);
         refill(self, id);
+        const Registration& added = st.regs.at(id);
+        log::info("worker '" + added.name + "' connected", {{"worker", added.name}, {"registration", id},
+                                                           {"activities", static_cast<std::uint64_t>(added.arns.size())},
+                                                           {"concurrency", added.concurrency}});
         return std::string();
       },
       [=](wgot_atom, std::uint64_t id, const std::string& arn, bool has, std::string& token, std::string& input) {

@@ -263,4 +263,14 @@ class Journal {
   virtual Result<std::vector<DueWake>> due_wakes(std::int64_t now_ms, std::size_t max) = 0;
 };
 
+// RedriveExecution wants an execution with fewer than 24,999 events (the
+// model's rule: one fewer than AWS's 25,000-event limit,
+// engine::StartParams::max_events). True when `seq` has that many or more;
+// "Execution history event limit exceeded." is AWS's reason.
+inline bool too_long_to_redrive(Journal& journal, std::uint64_t seq) {
+  auto tail = journal.history_range(seq, engine::StartParams{}.max_events - 1, 1);
+  return tail.ok() && !tail->empty();
+}
+inline constexpr const char* kHistoryLimitReason = "Execution history event limit exceeded.";
+
 }  // namespace stepd::storage

@@ -113,6 +113,10 @@ void Dispatcher::list_activities(const Request& req, Done done) {
   done(ok(out));
 }
 
+namespace {
+constexpr std::size_t kMaxActivityPollers = 1000;  // concurrent GetActivityTask per activity (AWS's quota)
+}  // namespace
+
 void Dispatcher::get_activity_task(const Request& req, Done done) {
   const bj::string* a;
   if (auto e = require(req, "activityArn", &a)) return done(*e);
@@ -122,10 +126,25 @@ void Dispatcher::get_activity_task(const Request& req, Done done) {
   if (const auto* w = str_field(req, "workerName")) worker = std::string(*w);
   if (worker.size() > 80) return done(error("ValidationException", "workerName must be at most 80 characters"));
   if (!journal_.activity(std::string(*a)).ok()) return done(no_activity(std::string(*a)));
+  // At most 1,000 polls wait on one activity, as on AWS.
+  const std::string activity(*a);
+  {
+    std::lock_guard<std::mutex> l(polls_->mu);
+    std::size_t& waiting = polls_->waiting[activity];
+    if (waiting >= kMaxActivityPollers) {
+      return done(error("ActivityWorkerLimitExceeded",
+                        "The maximum number of workers concurrently polling for activity tasks has been reached."));
+    }
+    ++waiting;
+  }
   // A long poll: the answer comes when a task does, or after the poll time
   // with no task (no thread waits meanwhile).
-  runtime_.get_activity_task(std::string(*a), worker, options_.activity_poll_ms,
-                             [done](std::optional<actors::Runtime::ActivityTask> t) {
+  runtime_.get_activity_task(activity, worker, options_.activity_poll_ms,
+                             [done, polls = polls_, activity](std::optional<actors::Runtime::ActivityTask> t) {
+                               {
+                                 std::lock_guard<std::mutex> l(polls->mu);
+                                 if (--polls->waiting[activity] == 0) polls->waiting.erase(activity);
+                               }
                                bj::object out;
                                if (t) {
                                  out["taskToken"] = t->task_token;

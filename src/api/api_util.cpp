@@ -1,14 +1,23 @@
 #include "src/api/api_util.h"
 
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
 #include <chrono>
 #include <cstdio>
+#include <mutex>
 #include <random>
+#include <stdexcept>
 
 #include "src/common/json.h"
+#include "src/intrinsics/base64.h"
+#include "src/net/sigv4.h"
 
 namespace stepd::api {
 
 ApiResponse error(const std::string& type, const std::string& message, int status) {
+  // The model documents "HTTP Status Code: 402" for this one.
+  if (type == "ServiceQuotaExceededException") status = 402;
   bj::object o;
   o["__type"] = "com.amazonaws.swf.service.v2.model#" + type;
   o["message"] = message;
@@ -138,44 +147,109 @@ std::optional<MachineArn> parse_machine_arn(const std::string& arn) {
 
 ApiResponse invalid_arn(const std::string& arn) { return error("InvalidArn", "Invalid Arn: '" + arn + "'"); }
 
-std::string make_token(const std::string& kind, const std::string& position) {
-  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string in = kind + ":" + position, out;
-  for (std::size_t i = 0; i < in.size(); i += 3) {
-    unsigned n = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) n |= static_cast<unsigned char>(in[i + 1]) << 8;
-    if (i + 2 < in.size()) n |= static_cast<unsigned char>(in[i + 2]);
-    out += k[(n >> 18) & 63];
-    out += k[(n >> 12) & 63];
-    out += i + 1 < in.size() ? k[(n >> 6) & 63] : '=';
-    out += i + 2 < in.size() ? k[n & 63] : '=';
+namespace {
+
+// Page tokens: AES-256-GCM under the page-token key, the kind as associated
+// data, a random 96-bit nonce per token. The plaintext is the position's
+// length (2 bytes) and the position, zero-padded to a multiple of 32 bytes,
+// so a token's size says little about what it holds.
+//   token = base64(nonce[12] || ciphertext || tag[16])
+constexpr std::size_t kNonce = 12, kTag = 16, kBlock = 32;
+constexpr char kTokenContext[] = "stepd page token v1\n";
+
+std::mutex& token_key_mu() {
+  static std::mutex mu;
+  return mu;
+}
+std::string& token_key_slot() {
+  static std::string key;
+  return key;
+}
+
+std::string token_key() {
+  std::lock_guard<std::mutex> lock(token_key_mu());
+  std::string& key = token_key_slot();
+  if (key.empty()) {
+    // No server key set (tests, tools): one for this process.
+    key.resize(32);
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size())) != 1) {
+      throw std::runtime_error("page tokens: no randomness");
+    }
   }
-  return out;
+  return key;
+}
+
+std::string aad(const std::string& kind) { return kTokenContext + kind; }
+
+struct CipherCtx {
+  EVP_CIPHER_CTX* p = EVP_CIPHER_CTX_new();
+  ~CipherCtx() { EVP_CIPHER_CTX_free(p); }
+};
+
+const unsigned char* bytes(const std::string& s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+
+}  // namespace
+
+std::string derive_page_token_key(std::string_view server_secret) {
+  return net::sigv4::hmac_sha256(server_secret, "stepd page tokens");
+}
+
+void set_page_token_key(std::string key) {
+  std::lock_guard<std::mutex> lock(token_key_mu());
+  token_key_slot() = net::sigv4::hmac_sha256(key, "stepd page token aes-256-gcm");  // exactly 32 bytes
+}
+
+std::string make_token(const std::string& kind, const std::string& position) {
+  const std::string key = token_key();
+  if (position.size() > 0xffff) throw std::length_error("page token position too long");
+  std::string plain;
+  plain += static_cast<char>(position.size() >> 8);
+  plain += static_cast<char>(position.size() & 0xff);
+  plain += position;
+  plain.resize((plain.size() + kBlock - 1) / kBlock * kBlock, '\0');
+  std::string out(kNonce + plain.size() + kTag, '\0');
+  auto* o = reinterpret_cast<unsigned char*>(out.data());
+  if (RAND_bytes(o, kNonce) != 1) throw std::runtime_error("page tokens: no randomness");
+  const std::string ad = aad(kind);
+  CipherCtx c;
+  int len = 0;
+  bool ok = c.p && EVP_EncryptInit_ex(c.p, EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+            EVP_CIPHER_CTX_ctrl(c.p, EVP_CTRL_GCM_SET_IVLEN, kNonce, nullptr) == 1 &&
+            EVP_EncryptInit_ex(c.p, nullptr, nullptr, bytes(key), o) == 1 &&
+            EVP_EncryptUpdate(c.p, nullptr, &len, bytes(ad), static_cast<int>(ad.size())) == 1 &&
+            EVP_EncryptUpdate(c.p, o + kNonce, &len, bytes(plain), static_cast<int>(plain.size())) == 1 &&
+            EVP_EncryptFinal_ex(c.p, o + kNonce + len, &len) == 1 &&
+            EVP_CIPHER_CTX_ctrl(c.p, EVP_CTRL_GCM_GET_TAG, kTag, o + kNonce + plain.size()) == 1;
+  if (!ok) throw std::runtime_error("page tokens: AES-256-GCM failed");
+  return intrinsics::base64_encode(out);
 }
 
 bool read_token(const std::string& token, const std::string& kind, std::string* position) {
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  if (token.empty() || token.size() % 4 != 0 || token.size() > 1024) return false;
-  std::string out;
-  for (std::size_t i = 0; i < token.size(); i += 4) {
-    int v[4];
-    for (std::size_t j = 0; j < 4; ++j) v[j] = token[i + j] == '=' ? 0 : val(token[i + j]);
-    if (v[0] < 0 || v[1] < 0 || v[2] < 0 || v[3] < 0) return false;
-    unsigned n = static_cast<unsigned>(v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3]);
-    out += static_cast<char>((n >> 16) & 255);
-    if (token[i + 2] != '=') out += static_cast<char>((n >> 8) & 255);
-    if (token[i + 3] != '=') out += static_cast<char>(n & 255);
-  }
-  std::string prefix = kind + ":";
-  if (out.rfind(prefix, 0) != 0) return false;
-  *position = out.substr(prefix.size());
+  if (token.empty() || token.size() > 4096) return false;
+  auto raw = intrinsics::base64_decode(token);
+  // Only the canonical text of its bytes: no second spelling of a token.
+  if (!raw || intrinsics::base64_encode(*raw) != token) return false;
+  if (raw->size() < kNonce + kBlock + kTag || (raw->size() - kNonce - kTag) % kBlock != 0) return false;
+  const std::string key = token_key();
+  const std::string ad = aad(kind);
+  const std::size_t n = raw->size() - kNonce - kTag;
+  std::string plain(n, '\0');
+  std::string tag = raw->substr(kNonce + n);
+  CipherCtx c;
+  int len = 0;
+  const auto* in = bytes(*raw);
+  bool ok = c.p && EVP_DecryptInit_ex(c.p, EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+            EVP_CIPHER_CTX_ctrl(c.p, EVP_CTRL_GCM_SET_IVLEN, kNonce, nullptr) == 1 &&
+            EVP_DecryptInit_ex(c.p, nullptr, nullptr, bytes(key), in) == 1 &&
+            EVP_DecryptUpdate(c.p, nullptr, &len, bytes(ad), static_cast<int>(ad.size())) == 1 &&
+            EVP_DecryptUpdate(c.p, reinterpret_cast<unsigned char*>(plain.data()), &len, in + kNonce,
+                              static_cast<int>(n)) == 1 &&
+            EVP_CIPHER_CTX_ctrl(c.p, EVP_CTRL_GCM_SET_TAG, kTag, tag.data()) == 1 &&
+            EVP_DecryptFinal_ex(c.p, reinterpret_cast<unsigned char*>(plain.data()) + len, &len) == 1;
+  if (!ok) return false;  // altered, truncated, another kind, another key
+  const std::size_t size = (static_cast<unsigned char>(plain[0]) << 8) | static_cast<unsigned char>(plain[1]);
+  if (size + 2 > plain.size()) return false;
+  *position = plain.substr(2, size);
   return true;
 }
 

@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/json/array.hpp>
@@ -67,10 +68,22 @@ struct MachineArn {
 std::optional<MachineArn> parse_machine_arn(const std::string& arn);
 ApiResponse invalid_arn(const std::string& arn);
 
-// Opaque page tokens: "<kind>:<position>" in base 64; a token of another
-// kind or not ours fails to read (the caller answers InvalidToken).
+// Opaque page tokens (nextToken): the position encrypted and authenticated
+// (AES-256-GCM, a random nonce each time) under the page-token key, bound
+// to `kind` (the listing and its filters). A token reveals nothing of the
+// position; an altered, truncated or forged token, or one of another kind
+// or another server, fails to read (the caller answers InvalidToken).
+// A position of n bytes makes a token of 4 * ceil((28 + 32 * ceil((n + 2) /
+// 32)) / 3) characters: 80 for up to 30 bytes, 640 for an ARN of 400.
 std::string make_token(const std::string& kind, const std::string& position);
 bool read_token(const std::string& token, const std::string& kind, std::string* position);
+// The key page tokens are made with, for the whole process: `key` (any
+// length; the AES key is derived from it). Until it is set, a random key
+// made at the first token (so tokens do not outlive the process).
+void set_page_token_key(std::string key);
+// The page-token key for a server secret (storage/secret_key.h's), kept
+// apart from what the secret signs itself (task tokens).
+std::string derive_page_token_key(std::string_view server_secret);
 ApiResponse invalid_token();
 // maxResults: 0 or absent gives `dflt`; beyond 1000 a ValidationException.
 Result<std::int64_t> page_size(const bj::object& req, std::int64_t dflt);

@@ -1,5 +1,8 @@
 #include "src/api/dispatch.h"
 
+#include <algorithm>
+#include <iterator>
+#include <string_view>
 #include <unordered_map>
 
 #include "src/api/api_util.h"
@@ -8,7 +11,9 @@
 namespace stepd::api {
 
 Dispatcher::Dispatcher(actors::Runtime& runtime, storage::Journal& journal, DispatcherOptions options)
-    : runtime_(runtime), journal_(journal), options_(std::move(options)) {}
+    : runtime_(runtime), journal_(journal), options_(std::move(options)) {
+  if (!options_.page_token_key.empty()) set_page_token_key(options_.page_token_key);
+}
 
 Dispatcher::Dispatcher(actors::Runtime& runtime, storage::Journal& journal, std::string region, std::string account)
     : Dispatcher(runtime, journal, DispatcherOptions{std::move(region), std::move(account)}) {}
@@ -40,19 +45,67 @@ bool valid_name(const std::string& name) {
   return true;
 }
 
-// Length constraints of the service model that AWS checks before anything
-// else, answered as AWS does: nextToken (1,024; ListExecutions 3,096) and
-// taskToken (2,048).
-std::optional<ApiResponse> member_too_long(const std::string& action, const bj::object& req) {
-  const std::pair<const char*, std::size_t> members[] = {
-      {"nextToken", action == "ListExecutions" ? 3096 : 1024}, {"taskToken", 2048}};
-  for (const auto& [member, limit] : members) {
-    const auto* v = req.if_contains(member);
-    if (!v || !v->is_string() || v->get_string().size() <= limit) continue;
-    return error("ValidationException", "1 validation error detected: Value '" + std::string(v->get_string()) +
-                                            "' at '" + member +
-                                            "' failed to satisfy constraint: Member must have length less than or "
-                                            "equal to " + std::to_string(limit));
+// Constraints of the service model (botocore's stepfunctions service-2.json)
+// that AWS checks before the action runs, answered as AWS answers them:
+// "1 validation error detected: Value '...' at 'member' failed to satisfy
+// constraint: ...". Names, definitions, payloads, error/cause and
+// maxResults of the List actions have their own checks (with AWS's own
+// error names or messages) in the actions.
+struct MemberRule {
+  const char* action;  // nullptr: every action with this member
+  const char* member;
+  std::size_t max_length;  // in characters
+  std::size_t min_length = 0;
+  // The model's pattern, when it has one, and the test of one character.
+  const char* pattern = nullptr;
+  bool (*allowed)(unsigned char) = nullptr;
+  bool sensitive = false;  // AWS leaves the value out of the message
+};
+
+bool ascii(unsigned char c) { return c < 0x80; }
+bool visible_ascii(unsigned char c) { return c >= '!' && c <= '~'; }
+
+const MemberRule kMemberRules[] = {
+    {"ListExecutions", "nextToken", 3096},
+    {nullptr, "nextToken", 1024},
+    {nullptr, "taskToken", 2048},
+    // Arn (1-256) everywhere but the LongArn (1-2000) members.
+    {nullptr, "mapRunArn", 2000},
+    {"DeleteStateMachineVersion", "stateMachineVersionArn", 2000},
+    {nullptr, "stateMachineArn", 256},
+    {nullptr, "executionArn", 256},
+    {nullptr, "activityArn", 256},
+    {nullptr, "roleArn", 256},
+    {nullptr, "resourceArn", 256},
+    {nullptr, "stateMachineAliasArn", 256},
+    {nullptr, "traceHeader", 256, 0, "\\p{ASCII}*", ascii},
+    {"RedriveExecution", "clientToken", 64, 1, "[!-~]+", visible_ascii},
+    {"TestState", "variables", 262144, 0, nullptr, nullptr, true},
+    {"TestState", "context", 262144, 0, nullptr, nullptr, true},
+};
+
+std::optional<ApiResponse> model_constraint_error(const std::string& action, const bj::object& req) {
+  auto violation = [](const MemberRule& r, const std::string& value, const std::string& constraint) {
+    std::string where = r.sensitive ? std::string("Value at '") : "Value '" + value + "' at '";
+    return error("ValidationException", "1 validation error detected: " + where + r.member +
+                                            "' failed to satisfy constraint: " + constraint);
+  };
+  for (const MemberRule& r : kMemberRules) {
+    if (r.action && action != r.action) continue;
+    if (!r.action && std::any_of(std::begin(kMemberRules), &r, [&](const MemberRule& earlier) {
+          return earlier.action && action == earlier.action && std::string_view(earlier.member) == r.member;
+        }))
+      continue;  // this action's own rule for the member came first
+    const auto* v = req.if_contains(r.member);
+    if (!v || !v->is_string()) continue;
+    const std::string value(v->get_string());
+    const std::size_t length = code_points(value);
+    if (length > r.max_length)
+      return violation(r, value, "Member must have length less than or equal to " + std::to_string(r.max_length));
+    if (length < r.min_length)
+      return violation(r, value, "Member must have length greater than or equal to " + std::to_string(r.min_length));
+    if (r.allowed && !std::all_of(value.begin(), value.end(), [&](char c) { return r.allowed(static_cast<unsigned char>(c)); }))
+      return violation(r, value, std::string("Member must satisfy regular expression pattern: ") + r.pattern);
   }
   return std::nullopt;
 }
@@ -159,7 +212,7 @@ void Dispatcher::handle(const std::string& target, const std::string& body, std:
   if (!parsed.ok() || !parsed->is_object()) {
     return done(error("SerializationException", "The request body is not a JSON object"));
   }
-  if (auto e = member_too_long(action->first, parsed->get_object())) return done(*e);
+  if (auto e = model_constraint_error(action->first, parsed->get_object())) return done(*e);
   (this->*(action->second))(parsed->get_object(), std::move(done));
 }
 

@@ -32,6 +32,11 @@ struct DispatcherOptions {
   std::string region = "us-east-1";
   std::string account = "123456789012";
   std::int64_t activity_poll_ms = 60000;  // GetActivityTask's long poll (AWS: 60 s)
+  // The key nextTokens are encrypted and authenticated with (see
+  // api_util.h's make_token), for the whole process; empty: a random one
+  // (tokens then die with the process). serve.cpp derives it from the
+  // server's secret, so tokens survive a restart.
+  std::string page_token_key = {};
 };
 
 class Dispatcher {
@@ -108,6 +113,13 @@ class Dispatcher {
   std::mutex catalog_mu_;  // one catalog writer at a time
   std::mutex cache_mu_;
   std::unordered_map<std::string, std::shared_ptr<const storage::StateMachineRecord>> cache_;
+  // GetActivityTask polls waiting, per activity ARN (AWS allows 1,000).
+  // Shared with the polls' callbacks, which may outlive the Dispatcher.
+  struct Polls {
+    std::mutex mu;
+    std::unordered_map<std::string, std::size_t> waiting;  // GUARDED_BY(mu)
+  };
+  std::shared_ptr<Polls> polls_ = std::make_shared<Polls>();
 };
 
 // AWS's rules for state machine, execution and activity names: 1 to 80
@@ -118,8 +130,9 @@ bool valid_name(const std::string& name);
 // A name over 80 characters: AWS answers ValidationException (its
 // constraint message), not InvalidName. nullopt when the length is fine.
 std::optional<ApiResponse> name_length_error(const std::string& name);
-// A request member past its length in the service model (nextToken,
-// taskToken): AWS's ValidationException, before the action runs.
-std::optional<ApiResponse> member_too_long(const std::string& action, const boost::json::object& req);
+// A request member outside its constraints in the service model (tokens'
+// and ARNs' lengths, traceHeader, clientToken, TestState's variables and
+// context): AWS's ValidationException, before the action runs.
+std::optional<ApiResponse> model_constraint_error(const std::string& action, const boost::json::object& req);
 
 }  // namespace stepd::api

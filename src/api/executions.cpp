@@ -16,7 +16,8 @@ bool terminal_failure(const std::string& status) {
   return status == "FAILED" || status == "TIMED_OUT" || status == "ABORTED";
 }
 
-bj::object describe_record(const storage::ExecutionRecord& r, bool include_data) {
+// `history_full`: too many events to redrive (storage::too_long_to_redrive).
+bj::object describe_record(const storage::ExecutionRecord& r, bool include_data, bool history_full) {
   bj::object o;
   o["executionArn"] = r.params.execution_arn;
   o["stateMachineArn"] = r.state_machine_arn;
@@ -40,7 +41,10 @@ bj::object describe_record(const storage::ExecutionRecord& r, bool include_data)
   if (!r.map_run_arn.empty()) o["mapRunArn"] = r.map_run_arn;
   o["redriveCount"] = r.redrive_count;
   if (r.redrive_ms) o["redriveDate"] = seconds(r.redrive_ms);
-  if (terminal_failure(r.status)) {
+  if (terminal_failure(r.status) && history_full) {
+    o["redriveStatus"] = "NOT_REDRIVABLE";
+    o["redriveStatusReason"] = storage::kHistoryLimitReason;
+  } else if (terminal_failure(r.status)) {
     o["redriveStatus"] = "REDRIVABLE";
   } else {
     o["redriveStatus"] = "NOT_REDRIVABLE";
@@ -266,7 +270,8 @@ void Dispatcher::describe_execution(const Request& req, Done done) {
   if (!seq.ok()) return done(no_execution(std::string(*a)));
   auto rec = journal_.execution(*seq);
   if (!rec.ok()) return done(error("InternalError", rec.status().message(), 500));
-  done(ok(describe_record(*rec, *include)));
+  const bool full = terminal_failure(rec->status) && storage::too_long_to_redrive(journal_, *seq);
+  done(ok(describe_record(*rec, *include, full)));
 }
 
 void Dispatcher::describe_state_machine_for_execution(const Request& req, Done done) {

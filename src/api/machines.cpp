@@ -94,11 +94,21 @@ Result<std::vector<storage::RoutingEntry>> read_routing(const bj::object& req, s
   }
   std::vector<storage::RoutingEntry> out;
   std::int64_t total = 0;
+  std::size_t index = 0;
   for (const auto& v : *list) {
     const auto* o = v.if_object();
     const auto* varn = o ? str_field(*o, "stateMachineVersionArn") : nullptr;
     const auto* w = o ? o->if_contains("weight") : nullptr;
-    if (!varn || !w || !w->is_int64() || w->get_int64() < 0 || w->get_int64() > 100) {
+    ++index;
+    if (w && w->is_int64() && (w->get_int64() < 0 || w->get_int64() > 100)) {  // the model's RoutingWeight: 0-100
+      const bool over = w->get_int64() > 100;
+      return Status::failed("ValidationException",
+                            "1 validation error detected: Value '" + std::to_string(w->get_int64()) +
+                                "' at 'routingConfiguration." + std::to_string(index) +
+                                ".member.weight' failed to satisfy constraint: Member must have value " +
+                                (over ? "less than or equal to 100" : "greater than or equal to 0"));
+    }
+    if (!varn || !w || !w->is_int64()) {
       return Status::failed("ValidationException",
                             "Each routing entry needs a stateMachineVersionArn and a weight from 0 to 100");
     }
@@ -151,8 +161,25 @@ std::optional<ApiResponse> check_version_description(const bj::object& req, bool
 void Dispatcher::validate_state_machine_definition(const Request& req, Done done) {
   const bj::string* def;
   if (auto e = require(req, "definition", &def)) return done(*e);
+  // maxResults: 0-100 (the model's); 0 or absent means 100, AWS's default.
+  std::int64_t max = 100;
+  if (const auto* m = req.if_contains("maxResults"); m && m->is_int64()) {
+    if (m->get_int64() < 0 || m->get_int64() > 100) {
+      return done(error("ValidationException",
+                        "1 validation error detected: Value '" + std::to_string(m->get_int64()) +
+                            "' at 'maxResults' failed to satisfy constraint: Member must have value " +
+                            (m->get_int64() < 0 ? "greater than or equal to 0" : "less than or equal to 100")));
+    }
+    if (m->get_int64() > 0) max = m->get_int64();
+  }
   bj::object r = asl::validation_result(asl::validate_text(*def));
-  r["truncated"] = false;
+  bool truncated = false;
+  if (auto* diagnostics = r.if_contains("diagnostics"); diagnostics && diagnostics->is_array() &&
+                                                        diagnostics->get_array().size() > static_cast<std::size_t>(max)) {
+    diagnostics->get_array().resize(static_cast<std::size_t>(max));
+    truncated = true;
+  }
+  r["truncated"] = truncated;
   done(ok(r));
 }
 

@@ -31,8 +31,17 @@ struct ServeOptions {
   // Execution logs (loggingConfiguration) as JSON lines: a file, or "-"
   // for stdout; empty: none.
   std::string execution_log;
+  // The server's own log on stderr (src/log/log.h): debug (adds a line per
+  // API request), info, warn or error; as text or JSON lines.
+  std::string log_level = "info", log_format = "text";
   // HTTPS for the API and the console: PEM certificate chain and key.
   std::string tls_cert, tls_key;
+  // Authentication (src/api/auth.h): "none", or "sigv4": API requests must
+  // be SigV4-signed by a key of `credentials` (an AWS shared-credentials
+  // file); the console and /metrics then want HTTP Basic (access key id,
+  // secret access key).
+  std::string auth = "none";
+  std::string credentials;
 };
 
 // Serves until SIGTERM or SIGINT, then drains and returns 0; 1 when it

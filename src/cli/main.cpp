@@ -366,6 +366,10 @@ int main(int argc, char** argv) {
                       "Lambda Invoke API base URL for lambda:invoke Tasks (default: AWS's)");
     serve->add_option("--service-endpoint", so.service_endpoints,
                       "SERVICE=URL for aws-sdk:SERVICE:* Tasks, e.g. dynamodb=http://127.0.0.1:8000 (repeatable)");
+    serve->add_option("--log-level", so.log_level, "Server log level: debug (a line per API request), info, warn, error")
+        ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+    serve->add_option("--log-format", so.log_format, "Server log lines on stderr: text or json")
+        ->check(CLI::IsMember({"text", "json"}));
     auto* tcert = serve->add_option("--tls-cert", so.tls_cert, "TLS certificate chain (PEM): serve HTTPS");
     serve->add_option("--tls-key", so.tls_key, "TLS private key (PEM) of --tls-cert")->needs(tcert);
     tcert->needs(serve->get_option("--tls-key"));
@@ -374,6 +378,12 @@ int main(int argc, char** argv) {
                       "lines to this file, or - for stdout");
     serve->add_option("--s3-endpoint", so.s3_endpoint,
                       "S3 (or any S3-compatible server) for Distributed Map ItemReader/ResultWriter (default: AWS's)");
+    serve->add_option("--auth", so.auth,
+                      "none (default), or sigv4: API requests must be SigV4-signed by a key of --credentials; "
+                      "the console and /metrics then want HTTP Basic (access key id, secret access key)")
+        ->check(CLI::IsMember({"none", "sigv4"}));
+    serve->add_option("--credentials", so.credentials,
+                      "AWS shared-credentials file (INI, like ~/.aws/credentials) of the keys --auth sigv4 accepts");
 
     std::string data_dir, exec_arn;
     auto* history = app.add_subcommand("history", "Print an execution's history as GetExecutionHistory does");

@@ -280,6 +280,17 @@ class Interpreter {
     settle(f);
   }
 
+  // After the history filled up in this decision: the work that the code
+  // running at that moment still asks for (a task, a timer) is dropped; its
+  // cancellations stay.
+  void drop_work_after_full_history() {
+    if (!s_.history_full || drop_new_work_ > out_.effects.size()) return;
+    auto first = out_.effects.begin() + static_cast<std::ptrdiff_t>(drop_new_work_);
+    out_.effects.erase(std::remove_if(first, out_.effects.end(),
+                                      [](const Effect& e) { return e.kind != EffectKind::kCancelTask; }),
+                       out_.effects.end());
+  }
+
   std::uint64_t draw() { return mix(s_.params.seed ^ mix(++s_.draws)); }
 
   // $$.Task.Token of the task this frame schedules (src/common/task_token.h).
@@ -299,7 +310,9 @@ class Interpreter {
   void redrive() {
     if (s_.status == ExecutionStatus::kRunning || s_.status == ExecutionStatus::kSucceeded) return;
     if (s_.inspect || s_.frames.empty() || !s_.frames[0]) return;
-    if (s_.last_id + 2 >= s_.params.max_events) return;  // no room for ExecutionRedriven and a state event
+    // RedriveExecution wants fewer than max_events - 1 events (the model's
+    // rule: 24,999 with AWS's limit).
+    if (s_.history_full || s_.last_id + 1 >= s_.params.max_events) return;
     bj::object d;
     d["redriveCount"] = ++s_.redrive_count;
     s_.redrive_ms = now_;
@@ -320,35 +333,61 @@ class Interpreter {
   // TestState's inspection when f is the frame of the tested state.
   Inspection* watch(const Frame& f) const { return f.id == 0 ? s_.inspect : nullptr; }
 
-  std::int64_t emit_root(EventType t, bj::object details, std::int64_t prev, std::string payload = {}) {
-    Event e;
-    e.type = t;
-    e.id = ++s_.last_id;
-    e.previous_event_id = prev;
-    e.timestamp_ms = now_;
-    e.frame = 0;
-    e.payload = std::move(payload);
-    e.details = std::move(details);
-    out_.events.push_back(std::move(e));
-    return s_.last_id;
+  // AWS's history limit (params.max_events, 25,000): when an execution has
+  // written one event fewer, the next event is ExecutionSucceeded if that is
+  // what comes next, and ExecutionFailed{States.Runtime} otherwise --
+  // wherever the event was due (entering a state, a Map iteration's end, a
+  // Parallel's catch), as AWS measured. True when `t` may be written now;
+  // false when the history is full (it may have just become so: then the
+  // running work is cancelled, and ExecutionFailed written, here).
+  bool room_for(EventType t) {
+    if (s_.history_full) return false;
+    if (s_.last_id + 1 < s_.params.max_events) return true;
+    if (t == EventType::ExecutionSucceeded || t == EventType::ExecutionFailed || t == EventType::ExecutionAborted ||
+        t == EventType::ExecutionTimedOut)
+      return true;
+    s_.history_full = true;  // from here on nothing is written: abort_root's events are dropped,
+    abort_root();            // its cancellations of running tasks are kept
+    drop_new_work_ = out_.effects.size();
+    const std::string cause =
+        "The execution reached the maximum number of history events (" + std::to_string(s_.params.max_events) + ").";
+    bj::object d;
+    d["error"] = kRuntime;
+    d["cause"] = cause;
+    push_event(EventType::ExecutionFailed, 0, std::move(d), s_.last_id, {}, {});
+    finish(ExecutionStatus::kFailed, std::string(kRuntime), cause);
+    return false;
   }
 
-  // Emits an event of frame f linked to `prev`; returns its id. Does not
-  // move the frame's tip.
-  std::int64_t emit_linked(Frame& f, EventType t, bj::object details, std::int64_t prev, std::string name = {},
-                           std::string payload = {}) {
+  std::int64_t push_event(EventType t, std::int32_t frame, bj::object details, std::int64_t prev, std::string name,
+                          std::string payload) {
     Event e;
     e.type = t;
     e.id = ++s_.last_id;
     e.previous_event_id = prev;
     e.timestamp_ms = now_;
-    e.frame = f.id;
+    e.frame = frame;
     e.name = std::move(name);
     e.payload = std::move(payload);
     e.details = std::move(details);
     out_.events.push_back(std::move(e));
     return s_.last_id;
   }
+
+  std::int64_t emit_root(EventType t, bj::object details, std::int64_t prev, std::string payload = {}) {
+    if (!room_for(t)) return 0;
+    return push_event(t, 0, std::move(details), prev, {}, std::move(payload));
+  }
+
+
+  // Emits an event of frame f linked to `prev`; returns its id. Does not
+  // move the frame's tip.
+  std::int64_t emit_linked(Frame& f, EventType t, bj::object details, std::int64_t prev, std::string name = {},
+                           std::string payload = {}) {
+    if (!room_for(t)) return 0;
+    return push_event(t, f.id, std::move(details), prev, std::move(name), std::move(payload));
+  }
+
 
   // Emits a state-level event of frame f: links to the tip, becomes the tip.
   std::int64_t emit(Frame& f, EventType t, bj::object details = {}, std::string name = {}, std::string payload = {}) {
@@ -432,12 +471,6 @@ class Interpreter {
 
   void enter(Frame& f) {
     const State& state = st(f);
-    if (s_.last_id + 2 >= s_.params.max_events) {
-      fail_frame(f, kRuntime,
-                 "The execution reached the maximum number of history events (" +
-                     std::to_string(s_.params.max_events) + ").");
-      return;
-    }
     // The previous state's output text is this input's text: serialise once.
     std::string input_text = f.input_text.empty() ? json::to_json(f.input) : std::move(f.input_text);
     f.input_text.clear();
@@ -2222,6 +2255,7 @@ class Interpreter {
   ExecutionState& s_;
   std::int64_t now_;
   Decisions& out_;
+  std::size_t drop_new_work_ = 0;  // out_.effects' size when the history filled up
 };
 
 const bj::value& FrameDocs::context() const {
@@ -2303,6 +2337,7 @@ Started start_with(std::shared_ptr<const asl::StateMachine> machine, const Start
   out.decisions.events.reserve(16);
   Interpreter in(s, params.start_ms, out.decisions);
   in.begin();
+  in.drop_work_after_full_history();
   return out;
 }
 }  // namespace
@@ -2322,6 +2357,7 @@ Decisions decide(ExecutionState& state, const Fact& fact) {
   Decisions out;
   Interpreter in(state, fact.now_ms, out);
   in.apply(fact);
+  in.drop_work_after_full_history();
   return out;
 }
 

@@ -128,6 +128,9 @@ class ExecutionState {
   std::optional<std::string> error, cause;
   std::int64_t redrive_count = 0;                // ExecutionRedriven events so far
   std::int64_t redrive_ms = 0;                   // when the latest redrive happened
+  // The history reached params.max_events: the last event written was
+  // ExecutionFailed{States.Runtime}; nothing more is written or run.
+  bool history_full = false;
   // TestState only (src/engine/test_state.cpp): watches the root frame's
   // state visit and ends the run after it. Not owned; null in executions.
   Inspection* inspect = nullptr;

@@ -46,6 +46,8 @@ data = tempfile.mkdtemp(prefix="stepd-e2e-")
 server = subprocess.Popen([STEPD, "serve", "--port", "0", "--data", data], stderr=subprocess.PIPE, text=True)
 try:
     line = server.stderr.readline()
+    while line and "listening on http://" not in line:  # the server log's start-up lines come first
+        line = server.stderr.readline()
     if "listening on http://" not in line:
         sys.exit("server did not start: " + line)
     endpoint = line.split("listening on ")[1].split(" ")[0]

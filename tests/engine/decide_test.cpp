@@ -178,6 +178,71 @@ TEST_CASE("the history stops at the event limit with a clear failure") {
   CHECK(engine::cause(*s.state)->find("maximum number of history events (50)") != std::string::npos);
 }
 
+// AWS's rule, as measured: with one event fewer than the limit written,
+// the next event is ExecutionSucceeded if that is what comes next, and
+// ExecutionFailed{States.Runtime} otherwise, wherever the event was due.
+TEST_CASE("the last event allowed is ExecutionFailed, whatever state was due") {
+  const std::string cause = "The execution reached the maximum number of history events (50).";
+  auto run = [](const std::string& def, const std::string& input) {
+    auto p = params(input);
+    p.max_events = 50;
+    return engine::start(machine(def), p);
+  };
+  // A Choice loop (2 events a turn): 49 events, then ExecutionFailed linked to the 49th.
+  auto spin = run(R"({"StartAt":"L","States":{"L":{"Type":"Choice",
+      "Choices":[{"Variable":"$.stop","IsPresent":true,"Next":"D"}],"Default":"L"},"D":{"Type":"Succeed"}}})", "{}");
+  REQUIRE(spin.decisions.events.size() == 50);
+  CHECK(shape({spin.decisions.events.end() - 2, spin.decisions.events.end()}) ==
+        std::vector<std::string>{"ChoiceStateExited<48", "ExecutionFailed<49"});
+  CHECK(detail(spin.decisions.events.back(), "error") == "States.Runtime");
+  CHECK(detail(spin.decisions.events.back(), "cause") == cause);
+
+  // A caught Parallel loop (5 events a turn after a 2-event Pass): the cut
+  // falls inside a branch; the Catch does not take it.
+  auto odd = run(R"({"StartAt":"First","States":{"First":{"Type":"Pass","Next":"Par"},
+      "Par":{"Type":"Parallel","Branches":[{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"E"}}}],
+             "Catch":[{"ErrorEquals":["States.ALL"],"Next":"Par","ResultPath":null}],"End":true}}})", "{}");
+  CHECK(engine::status(*odd.state) == ExecutionStatus::kFailed);
+  CHECK(*engine::cause(*odd.state) == cause);
+  REQUIRE(odd.decisions.events.size() == 50);
+  CHECK(odd.decisions.events.back().type == engine::EventType::ExecutionFailed);
+  CHECK(odd.decisions.events.back().id == 50);
+
+  // An inline Map whose iterations would write past the limit stops at it.
+  auto map = run(R"({"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":1,"ItemProcessor":{
+      "StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}})", "[1,2,3,4,5,6,7,8,9,10,11,12,13]");
+  REQUIRE(map.decisions.events.size() == 50);
+  CHECK(map.decisions.events.back().type == engine::EventType::ExecutionFailed);
+  CHECK(engine::event_count(*map.state) == 50);
+
+  // Event 50 may be ExecutionSucceeded: 1 + 2 (Pass) x 23 + 2 (Succeed) + 1 = 50.
+  std::string states;
+  for (int i = 0; i < 23; ++i) states += "\"P" + std::to_string(i) + "\":{\"Type\":\"Pass\",\"Next\":\"P" + std::to_string(i + 1) + "\"},";
+  auto exact = run(R"({"StartAt":"P0","States":{)" + states + R"("P23":{"Type":"Succeed"}}})", "{}");
+  CHECK(engine::status(*exact.state) == ExecutionStatus::kSucceeded);
+  CHECK(engine::event_count(*exact.state) == 50);
+}
+
+TEST_CASE("a full history cancels the tasks still running and schedules no new work") {
+  // Branch A waits on a Task; branch B loops until the history is full.
+  auto p = params();
+  p.max_events = 40;
+  auto s = engine::start(machine(R"({"StartAt":"Par","States":{"Par":{"Type":"Parallel","End":true,"Branches":[
+      {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true}}},
+      {"StartAt":"L","States":{"L":{"Type":"Choice","Choices":[{"Variable":"$.stop","IsPresent":true,"Next":"D"}],
+                                   "Default":"L"},"D":{"Type":"Succeed"}}}]}}})"), p);
+  CHECK(engine::status(*s.state) == ExecutionStatus::kFailed);
+  CHECK(engine::event_count(*s.state) == 40);
+  std::uint64_t task_token = 0;
+  bool cancelled = false;
+  for (const auto& e : s.decisions.effects) {
+    if (e.kind == engine::EffectKind::kInvokeTask) task_token = e.token;
+    if (e.kind == engine::EffectKind::kCancelTask) cancelled = e.token == task_token && task_token != 0;
+  }
+  CHECK(cancelled);
+  CHECK(engine::pending_effects(*s.state).empty());
+}
+
 TEST_CASE("Map iterations read outer variables; what they assign stays inside") {
   auto m = machine(R"({"StartAt":"Set","States":{
       "Set":{"Type":"Pass","Assign":{"factor":10},"Next":"M"},

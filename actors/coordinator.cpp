@@ -7,6 +7,7 @@
 
 #include "src/common/json.h"
 #include "src/common/task_token.h"
+#include "src/log/log.h"
 
 namespace stepd::actors {
 
@@ -25,7 +26,7 @@ caf::actor spawn_execution(Self self, const storage::ExecutionRecord& record, Ma
 
 void maybe_idle(Self self) {
   auto& st = self->state;
-  if (!st.running.empty() || st.dormant > 0) return;
+  if (!st.running.empty() || st.dormant > 0 || !st.stalled.empty()) return;
   for (auto& p : st.idle_waiters) p.deliver(true);
   st.idle_waiters.clear();
 }
@@ -62,7 +63,13 @@ void fail_execution(Self self, std::uint64_t seq, const std::string& why) {
   auto& st = self->state;
   auto record = st.deps.journal->execution(seq);
   auto events = st.deps.journal->history(seq);
-  if (!record.ok() || !events.ok()) return;
+  if (!record.ok() || !events.ok()) {
+    // Left open: each start of the server tries it again, and says why.
+    log::error("cannot fail an execution that stepd gave up on: its log does not read back",
+               {{"seq", seq}, {"why", why},
+                {"error", (record.ok() ? events.status() : record.status()).message()}});
+    return;
+  }
   engine::Event e;
   e.type = engine::EventType::ExecutionFailed;
   e.id = events->empty() ? 1 : events->back().id + 1;
@@ -83,9 +90,44 @@ void fail_execution(Self self, std::uint64_t seq, const std::string& why) {
   // Ended like any other execution: whoever waits on its end (a .sync
   // parent, through when_closed) hears of it once it is durable.
   caf::actor me = caf::actor_cast<caf::actor>(self);
-  st.deps.journal->append(std::move(a), [me, seq](const Status& s) {
-    if (s.ok()) caf::anon_send(me, done_atom::value, seq);
+  const std::string arn = a.record->params.execution_arn;
+  st.deps.journal->append(std::move(a), [me, seq, arn](const Status& s) {
+    if (s.ok()) return caf::anon_send(me, done_atom::value, seq);
+    // Still open in the log: the next start of the server resumes it.
+    log::error("could not record the failure of an execution", {{"execution", arn}, {"error", s.message()}});
   });
+}
+
+std::int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// The actor of `seq` quit because the journal refused an append: its
+// state in memory was ahead of the log and is gone. Resume it from the log
+// after a pause, doubled while the failures go on; the log is the truth.
+// One line at most every 10 s says that appends fail, and why.
+void stall(Self self, std::uint64_t seq, const caf::error& why) {
+  auto& st = self->state;
+  const std::int64_t now = now_ms();
+  auto& [pause, since] = st.backoff[seq];
+  // A failure long after the last one starts a new streak.
+  pause = pause == 0 || now - since > 6 * kJournalRetryMaxMs ? kJournalRetryFirstMs
+                                                           : std::min(pause * 2, kJournalRetryMaxMs);
+  since = now;
+  st.stalled.insert(seq);
+  ++st.journal_failures;
+  if (now - st.journal_logged_ms >= 10000) {
+    std::string reason = why.context().match_elements<std::string>() ? why.context().get_as<std::string>(0)
+                                                                       : self->system().render(why);
+    log::error("the journal refuses appends; executions resume from their logs once it takes them again",
+               {{"error", reason},
+                {"failures", st.journal_failures},
+                {"waiting", static_cast<std::uint64_t>(st.stalled.size())}});
+    st.journal_logged_ms = now;
+    st.journal_failures = 0;
+  }
+  self->delayed_send(self, std::chrono::milliseconds(pause), retry_atom::value, seq);
 }
 
 void resume(Self self, const storage::ExecutionRecord& record);
@@ -238,6 +280,7 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Exe
     st.running.erase(run);
     if (m.reason == caf::exit_reason::user_shutdown) return maybe_idle(self);
     if (seq >= kExpressSeqBase) return maybe_idle(self);  // EXPRESS keeps no log to resume from
+    if (is_journal_failure(m.reason)) return stall(self, seq, m.reason);
     if (++st.restarts[seq] > kMaxRestarts) {
       fail_execution(self, seq, "The execution's actor stopped " + std::to_string(kMaxRestarts + 1) +
                                     " times; stepd gave up on it: " + self->system().render(m.reason));
@@ -345,24 +388,55 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Exe
       },
       [=](recover_atom) -> std::size_t {
         auto& st = self->state;
-        auto open = st.deps.journal->open_executions();
-        if (!open.ok()) return 0;
-        for (const auto& r : *open) {
-          if (r.wake_ms > 0) {
+        auto open = st.deps.journal->open_execution_seqs();
+        if (!open.ok()) {
+          log::error("recovery could not read the open executions: " + open.status().message());
+          return 0;
+        }
+        std::size_t resumed = 0;
+        for (std::uint64_t seq : *open) {
+          // One unreadable record (a damaged file) holds back only its own
+          // execution: it stays open, and each start says so again.
+          auto r = st.deps.journal->execution(seq);
+          if (!r.ok()) {
+            log::error("recovery skips an open execution whose record does not read back",
+                       {{"seq", seq}, {"error", r.status().message()}});
+            continue;
+          }
+          ++resumed;
+          if (r->wake_ms > 0) {
             ++st.dormant;  // asleep: the wake-up poll resumes it in time
           } else {
-            resume(self, r);
+            resume(self, *r);
           }
         }
         self->send(self, wake_atom::value);
-        return open->size();
+        return resumed;
       },
       [=](wake_atom) {
         wake_due(self);
         self->delayed_send(self, std::chrono::milliseconds(self->state.poll_ms), wake_atom::value);
       },
+      [=](retry_atom, std::uint64_t seq) {
+        auto& st = self->state;
+        st.stalled.erase(seq);
+        // Resumed meanwhile (a task answer or a stop woke it), or gone.
+        if (st.running.count(seq)) return;
+        auto record = st.deps.journal->execution(seq);
+        // Not found: its start never became durable, and its caller was told.
+        if (!record.ok() || record->status != "RUNNING") {
+          st.backoff.erase(seq);
+          return maybe_idle(self);
+        }
+        if (record->wake_ms > 0) {  // it had passivated before: its wake-up entry resumes it
+          ++st.dormant;
+          return maybe_idle(self);
+        }
+        resume(self, *record);
+      },
       [=](passive_atom, std::uint64_t seq) {
         auto& st = self->state;
+        st.backoff.erase(seq);
         auto it = st.running.find(seq);
         if (it == st.running.end()) return;
         st.seq_of.erase(it->second.address());
@@ -395,6 +469,7 @@ caf::behavior coordinator_actor(caf::stateful_actor<CoordinatorState>* self, Exe
           st.running.erase(it);
         }
         st.restarts.erase(seq);
+        st.backoff.erase(seq);
         maybe_idle(self);
       },
       [=](idle_atom) -> caf::result<bool> {

@@ -7,6 +7,7 @@
 
 #include <deque>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -19,7 +20,13 @@
 namespace stepd::actors {
 
 // How often an execution's actor may die before the execution is failed.
+// An actor that quit because the journal refused an append (a full disk)
+// does not count: the storage failed, not the execution. It is resumed
+// from its log after a pause that doubles from kJournalRetryFirstMs up to
+// kJournalRetryMaxMs while the failures go on, for as long as they do.
 constexpr int kMaxRestarts = 3;
+constexpr std::int64_t kJournalRetryFirstMs = 100;
+constexpr std::int64_t kJournalRetryMaxMs = 10000;
 
 // EXPRESS executions take their sequence numbers from here up, apart from
 // the durable journal's.
@@ -44,6 +51,14 @@ struct CoordinatorState {
   std::map<std::uint64_t, caf::actor> running;          // seq -> its execution actor
   std::map<caf::actor_addr, std::uint64_t> seq_of;      // actor -> seq, for down messages
   std::map<std::uint64_t, int> restarts;                // seq -> deaths so far
+  // Executions whose actor quit on a journal failure, waiting for their
+  // retry (open, no actor: idle_atom waits for them too); and per
+  // execution the last pause and when it began, to double it while the
+  // failures go on (forgotten when it ends or passivates).
+  std::set<std::uint64_t> stalled;
+  std::map<std::uint64_t, std::pair<std::int64_t, std::int64_t>> backoff;
+  std::int64_t journal_logged_ms = 0;                   // the last "appends fail" line (one per 10 s at most)
+  std::uint64_t journal_failures = 0;                   // since that line
   std::map<std::string, MachinePtr> machines;           // state machine ARN -> compiled
   std::vector<caf::typed_response_promise<bool>> idle_waiters;
   std::size_t dormant = 0;                              // passivated: open, no actor, a wake-up entry
@@ -68,6 +83,7 @@ struct CoordinatorState {
 //          (recover_atom)  -> std::size_t  the open executions it resumed
 //          (idle_atom)     -> bool          true once nothing runs (nor sleeps)
 //          (passive_atom, seq)              an execution passivated
+//          (retry_atom, seq)                resume one whose append failed
 // Every poll_ms it wakes the passivated executions due within the next
 // poll, so their own timers fire on time.
 //          (count_atom)    -> std::size_t   executions running now

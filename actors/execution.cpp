@@ -11,6 +11,7 @@
 #include "actors/record.h"
 #include "src/common/json.h"
 #include "src/integrations/nested.h"
+#include "src/log/log.h"
 
 namespace stepd::actors {
 
@@ -311,14 +312,16 @@ void answer_end(Self self, const Result<storage::ExecutionRecord>& r) {
 void acknowledged(Self self, std::uint64_t batch, const std::string& error) {
   auto& st = self->state;
   if (!error.empty()) {
-    // Not durable: effects must not run. The coordinator restarts the
-    // execution from what is in its log.
+    // Not durable: effects must not run, and the state folded in memory is
+    // ahead of the log, so it must go. Batches submitted behind this one
+    // fail too (the journal keeps histories contiguous). The coordinator
+    // resumes the execution from what is in its log, after a pause.
     if (st.started) std::exchange(st.started, nullptr)(Status::io(error));
     for (auto& kv : st.pending) {
       if (kv.second.reopened) kv.second.reopened(Status::io(error));
     }
     answer_end(self, Status::io(error));
-    return self->quit(caf::sec::runtime_error);
+    return self->quit(journal_failure(error));
   }
   auto it = st.pending.find(batch);
   if (it == st.pending.end()) return;
@@ -451,6 +454,14 @@ void redrive(Self self, RecordCallback done) {
 
 }  // namespace
 
+namespace {
+const caf::atom_value kJournalCategory = caf::atom("sd_journal");
+}  // namespace
+
+caf::error journal_failure(const std::string& why) { return caf::error(1, kJournalCategory, caf::make_message(why)); }
+
+bool is_journal_failure(const caf::error& e) { return e && e.category() == kJournalCategory; }
+
 caf::behavior execution_actor(caf::stateful_actor<ExecutionActorState>* self, ExecutionDeps deps,
                               caf::actor coordinator, storage::ExecutionRecord record, MachinePtr machine) {
   self->state.deps = deps;
@@ -472,7 +483,11 @@ caf::behavior execution_actor(caf::stateful_actor<ExecutionActorState>* self, Ex
       [=](recover_atom) {
         auto& st = self->state;
         auto events = journal(st).history(st.record.seq);
-        if (!events.ok()) return self->quit(caf::sec::runtime_error);
+        if (!events.ok()) {
+          log::error("cannot resume the execution: its history does not read back",
+                     {{"execution", st.record.params.execution_arn}, {"error", events.status().message()}});
+          return self->quit(caf::sec::runtime_error);
+        }
         if (events->empty()) {
           // Crashed between allocating the record and its first commit:
           // nothing was acknowledged, so start afresh.
@@ -481,7 +496,11 @@ caf::behavior execution_actor(caf::stateful_actor<ExecutionActorState>* self, Ex
           return persist(self, std::move(s.decisions), /*first=*/true);
         }
         auto folded = engine::fold(st.machine, st.record.params, *events);
-        if (!folded.ok()) return self->quit(caf::sec::runtime_error);
+        if (!folded.ok()) {
+          log::error("cannot resume the execution: its history does not fold",
+                     {{"execution", st.record.params.execution_arn}, {"error", folded.status().message()}});
+          return self->quit(caf::sec::runtime_error);
+        }
         st.exec = std::move(folded).value();
         if (engine::status(*st.exec) != engine::ExecutionStatus::kRunning) {
           // The end was recorded but not the closed index: finish that.

@@ -94,8 +94,16 @@ struct ExecutionActorState {
 // Sends (passive_atom, seq) to `coordinator` and quits when it passivated
 // (its wake-up entry is durable); the coordinator wakes it from the log.
 // Sends (done_atom, seq) to `coordinator` when the execution has finished
-// and that is durable, then quits. An error from the journal makes it quit
-// with an error: the coordinator restarts it from its log.
+// and that is durable, then quits. An append the journal refuses (a full
+// disk, an I/O error) makes it quit with journal_failure(why): what it held
+// in memory beyond its log is dropped with it, and the coordinator resumes
+// it from its log later (with a backoff, see coordinator.h). Any other
+// error (its log unreadable) makes it quit with caf::sec::runtime_error.
+// The exit reason of an execution actor whose append failed, `why` in its
+// context; and the test for it.
+caf::error journal_failure(const std::string& why);
+bool is_journal_failure(const caf::error& e);
+
 caf::behavior execution_actor(caf::stateful_actor<ExecutionActorState>* self, ExecutionDeps deps,
                               caf::actor coordinator, storage::ExecutionRecord record, MachinePtr machine);
 

@@ -40,6 +40,7 @@ using hbcheck_atom = caf::atom_constant<caf::atom("sd_hbchk")>;   // is a heartb
 using overview_atom = caf::atom_constant<caf::atom("sd_overvw")>; // activity queues and workers (the console)
 using watch_atom = caf::atom_constant<caf::atom("sd_watch")>;     // tell me when this execution has ended
 using child_atom = caf::atom_constant<caf::atom("sd_child")>;     // a nested execution a task started
+using retry_atom = caf::atom_constant<caf::atom("sd_retry")>;     // resume an execution whose append failed
 // Map Runs (actors/map_run.cpp).
 using mrtake_atom = caf::atom_constant<caf::atom("sd_mrtake")>;   // answer this (seq, frame, token) now
 using mrend_atom = caf::atom_constant<caf::atom("sd_mrend")>;     // a child ended (index, status, output)

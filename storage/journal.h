@@ -243,6 +243,17 @@ class Journal {
 
   // Reads, each in its own short read transaction.
   virtual Result<std::vector<ExecutionRecord>> open_executions() = 0;
+  // The seqs of the open executions, in seq order: recovery reads their
+  // records one by one, so that one unreadable record (a damaged file)
+  // holds back only its own execution. The default asks open_executions().
+  virtual Result<std::vector<std::uint64_t>> open_execution_seqs() {
+    auto open = open_executions();
+    if (!open.ok()) return open.status();
+    std::vector<std::uint64_t> out;
+    out.reserve(open->size());
+    for (const auto& r : *open) out.push_back(r.seq);
+    return out;
+  }
   virtual Result<ExecutionRecord> execution(std::uint64_t seq) = 0;
   virtual Result<std::uint64_t> execution_seq(const std::string& execution_arn) = 0;
   virtual Result<std::vector<engine::Event>> history(std::uint64_t seq) = 0;

@@ -1,5 +1,7 @@
 #include "storage/lmdb.h"
 
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -151,6 +153,24 @@ Result<Env> Env::open(const std::string& dir, const EnvOptions& options) {
   }
   impl->opened = true;
   impl->refresh_map_size();
+  // A data file shorter than the pages its last committed txn uses (cut
+  // short, or copied in part) would fault with SIGBUS at the first read of
+  // a page past its end: refuse it here, naming it. (A committed txn's
+  // pages are all written before its meta page, so a whole file is never
+  // shorter.)
+  MDB_envinfo info{};
+  MDB_stat st{};
+  struct stat file {};
+  const std::string data_file = dir + "/data.mdb";
+  if (mdb_env_info(impl->env, &info) == 0 && mdb_env_stat(impl->env, &st) == 0 &&
+      ::stat(data_file.c_str(), &file) == 0) {
+    const std::uint64_t needed = (static_cast<std::uint64_t>(info.me_last_pgno) + 1) * st.ms_psize;
+    if (static_cast<std::uint64_t>(file.st_size) < needed) {
+      return Status::io(data_file + " is truncated: " + std::to_string(file.st_size) +
+                        " bytes, but its last committed transaction uses " + std::to_string(needed) +
+                        " (a damaged or partly copied file)");  // ~Impl closes the env
+    }
+  }
   return Env(std::move(impl));
 }
 
@@ -331,7 +351,19 @@ Status WriteTxn::commit() {
   env_->leave();
   if (rc == 0) return Status();
   if (rc == MDB_MAP_FULL) map_full_ = true;
-  return lmdb_status("mdb_txn_commit", env_->path, rc);
+  Status s = lmdb_status("mdb_txn_commit", env_->path, rc);
+  if (rc == EIO || rc == ENOSPC || rc == EFBIG || rc == EDQUOT) {
+    // A write past what the file system holds: ENOSPC, or a short write
+    // that LMDB reports as EIO. Say how much room is left, so a full disk
+    // reads as one.
+    struct statvfs fs {};
+    if (::statvfs(env_->path.c_str(), &fs) == 0) {
+      const std::uint64_t free_bytes = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
+      s = Status::io(s.message() + " (the file system holding " + env_->path + " has " + std::to_string(free_bytes) +
+                     " bytes free" + (free_bytes < (std::uint64_t{1} << 20) ? ": it is full)" : ")"));
+    }
+  }
+  return s;
 }
 
 // ---------------------------------------------------------------- Cursor

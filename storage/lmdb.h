@@ -76,7 +76,8 @@ class Env {
  public:
   // Opens (creating when missing) the environment in directory `dir`.
   // A directory holding a file that is not an LMDB environment, or one of
-  // another LMDB version, gives kIo naming the file; never a crash.
+  // another LMDB version, or a data.mdb shorter than its last committed
+  // txn needs (truncated), gives kIo naming the file; never a crash.
   static Result<Env> open(const std::string& dir, const EnvOptions& options = {});
 
   Env(Env&&) noexcept;

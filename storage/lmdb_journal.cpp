@@ -1,5 +1,8 @@
 #include "storage/lmdb_journal.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <limits>
 #include <optional>
@@ -9,6 +12,7 @@
 #include "schema/records_generated.h"
 #include "storage/event_codec.h"
 #include "storage/keys.h"
+#include "storage/secret_key.h"
 #include "storage/store.h"
 #include "storage/writer.h"
 
@@ -461,7 +465,18 @@ class LmdbJournal : public Journal {
   void append(Append a, std::function<void(const Status&)> done) override {
     const Tables& t = store_.tables();
     Batch b;
-    b.ops.reserve(a.events.size() + 4);
+    b.ops.reserve(a.events.size() + 5);
+    if (!a.events.empty() && a.events.front().id > 1) {
+      // Histories stay contiguous: an append continues the event before its
+      // first one. When an earlier append of this execution failed (a full
+      // disk), the ones its actor had already submitted behind it fail too,
+      // instead of leaving a gap; the actor is restarted from its log.
+      const std::int64_t prev = a.events.front().id - 1;
+      b.require(t.history, keys::event(a.seq, static_cast<std::uint64_t>(prev)),
+                "execution " + std::to_string(a.seq) + ": event " + std::to_string(prev) +
+                    " is not in the history, so events from " + std::to_string(prev + 1) +
+                    " on are not appended (an earlier append failed)");
+    }
     for (const auto& e : a.events) put_event(b, t, a.seq, static_cast<std::uint64_t>(e.id), encode(e));
     if (a.record) {
       put_execution(b, t, a.seq, encode_record(*a.record));
@@ -489,7 +504,8 @@ class LmdbJournal : public Journal {
   }
 
   Result<StateMachineRecord> state_machine(const std::string& arn) override {
-    return decode_read(store_.read_state_machine(arn), decode_machine, "state machine " + arn);
+    return named(decode_read(store_.read_state_machine(arn), decode_machine, "state machine " + arn),
+                 "state machine " + arn);
   }
 
   Result<std::vector<StateMachineRecord>> state_machines(const std::string& after, std::size_t max) override {
@@ -507,7 +523,8 @@ class LmdbJournal : public Journal {
   }
 
   Result<RevisionRecord> revision(const std::string& revision_id) override {
-    return decode_read(store_.read_revision(revision_id), decode_revision, "revision " + revision_id);
+    return named(decode_read(store_.read_revision(revision_id), decode_revision, "revision " + revision_id),
+                 "revision " + revision_id);
   }
 
   // One step: the writer's put_new checks for the id inside the txn.
@@ -539,7 +556,8 @@ class LmdbJournal : public Journal {
   }
 
   Result<MapRunRecord> map_run(const std::string& map_run_arn) override {
-    return decode_read(store_.read_map_run(map_run_arn), decode_map_run, "Map Run " + map_run_arn);
+    return named(decode_read(store_.read_map_run(map_run_arn), decode_map_run, "Map Run " + map_run_arn),
+                 "Map Run " + map_run_arn);
   }
 
   Result<std::vector<MapRunRecord>> map_runs_of(const std::string& execution_arn) override {
@@ -604,7 +622,7 @@ class LmdbJournal : public Journal {
   }
 
   Result<ActivityRecord> activity(const std::string& arn) override {
-    return decode_read(store_.read_activity(arn), decode_activity, "activity " + arn);
+    return named(decode_read(store_.read_activity(arn), decode_activity, "activity " + arn), "activity " + arn);
   }
 
   Result<std::vector<ActivityRecord>> activities(const std::string& after, std::size_t max) override {
@@ -647,10 +665,22 @@ class LmdbJournal : public Journal {
     }
   }
 
+  Result<std::vector<std::uint64_t>> open_execution_seqs() override {
+    std::vector<std::uint64_t> out;
+    std::uint64_t from = 0;
+    for (;;) {
+      auto page = store_.list_open_executions(from, 1024);
+      if (!page.ok()) return page.status();
+      out.insert(out.end(), page->begin(), page->end());
+      if (page->size() < 1024) return out;
+      from = page->back() + 1;
+    }
+  }
+
   Result<ExecutionRecord> execution(std::uint64_t seq) override {
     auto bytes = store_.read_execution(seq);
     if (!bytes.ok()) return bytes.status();
-    return decode_record(*bytes);
+    return named(decode_record(*bytes), "the record of execution seq " + std::to_string(seq));
   }
 
   Result<std::uint64_t> execution_seq(const std::string& execution_arn) override {
@@ -674,10 +704,12 @@ class LmdbJournal : public Journal {
     std::vector<engine::Event> out;
     Status failed;
     Status s = store_.scan_history(seq, static_cast<std::uint64_t>(std::max<std::int64_t>(from_id, 1)), max,
-                                   [&](std::uint64_t, std::string_view bytes) {
+                                   [&](std::uint64_t id, std::string_view bytes) {
                                      auto e = decode(bytes);
                                      if (!e.ok()) {
-                                       failed = e.status();
+                                       failed = named(e, "event " + std::to_string(id) + " of execution seq " +
+                                                             std::to_string(seq))
+                                                    .status();
                                        return false;
                                      }
                                      out.push_back(std::move(e).value());
@@ -702,6 +734,14 @@ class LmdbJournal : public Journal {
     return out;
   }
 
+  // A record that does not decode (kIo), named: which one, and the file it
+  // is in, so that an operator knows what is damaged. Other results as they are.
+  template <class T>
+  Result<T> named(Result<T> r, const std::string& what) {
+    if (r.ok() || r.status().code() != Code::kIo) return r;
+    return Status::io(r.status().message() + " (" + what + ", in " + store_.env().path() + "/data.mdb)");
+  }
+
   Store store_;
   std::unique_ptr<Writer> writer_;
 };
@@ -709,6 +749,16 @@ class LmdbJournal : public Journal {
 }  // namespace
 
 Result<std::unique_ptr<Journal>> open_lmdb_journal(const std::string& dir, SyncMode sync) {
+  // LMDB takes an empty data.mdb for a new environment. Beside the task
+  // token key, which is made after the store's first open, it is a store
+  // whose data file was emptied: refuse it rather than start afresh over it.
+  const std::string data_file = dir + "/data.mdb";
+  struct stat file {};
+  if (::stat(data_file.c_str(), &file) == 0 && file.st_size == 0 &&
+      ::access((dir + "/" + kTaskTokenKeyFile).c_str(), F_OK) == 0) {
+    return Status::io(data_file + " is empty, but " + dir + "/" + kTaskTokenKeyFile +
+                      " shows a store was made here: the data file was truncated or replaced");
+  }
   EnvOptions options;
   options.sync = sync;
   auto store = Store::open(dir, options);

@@ -69,6 +69,7 @@ class ObservedJournal final : public Journal {
     return inner_.executions_of_map_run(arn, max, before);
   }
   Result<std::vector<ExecutionRecord>> open_executions() override { return inner_.open_executions(); }
+  Result<std::vector<std::uint64_t>> open_execution_seqs() override { return inner_.open_execution_seqs(); }
   Result<ExecutionRecord> execution(std::uint64_t seq) override { return inner_.execution(seq); }
   Result<std::uint64_t> execution_seq(const std::string& arn) override { return inner_.execution_seq(arn); }
   Result<std::vector<engine::Event>> history(std::uint64_t seq) override { return inner_.history(seq); }

@@ -102,7 +102,9 @@ void Writer::commit_group(std::vector<Request>& group) {
   auto committed = [&](const std::vector<std::size_t>& done) {
     commits_.fetch_add(1);
     std::uint64_t n = 0;
-    for (std::size_t i : done) n += group[i].batch.ops.size();
+    for (std::size_t i : done) {
+      for (const Op& op : group[i].batch.ops) n += op.require ? 0 : 1;  // a check writes nothing
+    }
     ops_.fetch_add(n);
   };
 
@@ -147,6 +149,15 @@ Writer::Attempt Writer::try_commit(const std::vector<Request>& group, const std:
     a.map_size_seen = txn.map_size_at_begin();
     for (std::size_t i : which) {
       for (const Op& op : group[i].batch.ops) {
+        if (op.require) {
+          auto present = txn.get(op.table, op.key);
+          if (present.ok()) continue;
+          a.status = present.status().code() == Code::kNotFound
+                         ? Status::io(std::string(op.table.name()) + ": " + op.value)
+                         : present.status();
+          a.failed = i;  // this request's own failure: the others go on without it
+          return a;
+        }
         Status s = op.erase           ? txn.del(op.table, op.key)
                    : op.keep_existing ? txn.put_new(op.table, op.key, op.value).status()
                                       : txn.put(op.table, op.key, op.value);

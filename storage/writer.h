@@ -16,6 +16,9 @@
 // answered with its error and the rest are retried as one txn without it.
 // A txn that outgrows LMDB's dirty-page limit (MDB_TXN_FULL) is retried one
 // request per txn. MDB_MAP_FULL grows the map (Env::grow_map) and retries.
+// Any other failure of the txn as a whole (its commit: the disk is full,
+// an I/O error) is every request's answer: the txn is aborted, nothing of
+// the group is written, and the next group starts afresh.
 //
 // Thread safety: submit(), write(), close() and stats() are safe from any
 // thread (write() and close() called from a callback do not wait: see each);
@@ -39,9 +42,15 @@ namespace stepd::storage {
 struct Op {
   Table table;
   std::string key;
-  std::string value;   // unused by a delete
+  std::string value;   // unused by a delete; a require's error message
   bool erase = false;  // a delete: an absent key is not an error, so a retried delete is harmless
   bool keep_existing = false;  // a put that leaves a value already under `key` as it is
+  // Not a write but a precondition: the request fails with kIo (`value`
+  // its message) unless `key` is present, as of the ops before it in the
+  // same txn (earlier requests of its group included). LmdbJournal::append
+  // requires the event before its first one, so that an append which
+  // follows one that failed can never leave a gap in a history.
+  bool require = false;
 };
 
 // The puts and deletes of one request, applied in order in one txn.
@@ -56,6 +65,11 @@ struct Batch {
   // request still succeeds): an idempotent create, checked in the txn.
   void put_new(const Table& table, std::string key, std::string value) {
     ops.push_back(Op{table, std::move(key), std::move(value), false, true});
+  }
+  // Fails the whole request, writing none of it, unless `key` is present;
+  // `why` is the error's message then.
+  void require(const Table& table, std::string key, std::string why) {
+    ops.push_back(Op{table, std::move(key), std::move(why), false, false, true});
   }
 };
 

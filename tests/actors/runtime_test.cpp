@@ -255,9 +255,12 @@ namespace {
 
 // A journal that refuses some appends of running executions, to kill their
 // actors on purpose; the end of an execution (closed) always goes through.
+// With `history_failures_left`, reading a history fails too (a log that
+// does not read back): that kills a resuming actor, and counts.
 class FlakyJournal : public storage::MemoryJournal {
  public:
   std::atomic<int> failures_left{0};
+  std::atomic<int> history_failures_left{0};
   void append(storage::Append a, std::function<void(const Status&)> done) override {
     if (!a.closed && !a.opened && failures_left.load() > 0) {
       --failures_left;
@@ -265,7 +268,31 @@ class FlakyJournal : public storage::MemoryJournal {
     }
     storage::MemoryJournal::append(std::move(a), std::move(done));
   }
+  Result<std::vector<engine::Event>> history(std::uint64_t seq) override {
+    if (history_failures_left.load() > 0) {
+      --history_failures_left;
+      return Status::io("corrupt history event: for the test");
+    }
+    return storage::MemoryJournal::history(seq);
+  }
 };
+
+// A journal that refuses every append while `down` (a full disk): starts,
+// steps and ends alike.
+class OutageJournal : public storage::MemoryJournal {
+ public:
+  std::atomic<bool> down{false};
+  std::atomic<int> refused{0};
+  void append(storage::Append a, std::function<void(const Status&)> done) override {
+    if (down.load()) {
+      ++refused;
+      return done(Status::io("mdb_txn_commit(/data): No space left on device"));
+    }
+    storage::MemoryJournal::append(std::move(a), std::move(done));
+  }
+};
+
+constexpr int kMaxRestartsForTest = 3;  // actors/coordinator.h's kMaxRestarts (that header needs CAF)
 
 const char* kNap = R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":1,"Next":"X"},
     "X":{"Type":"Wait","Seconds":1,"Next":"P"},"P":{"Type":"Pass","End":true}}})";
@@ -294,8 +321,12 @@ TEST_CASE("an execution whose actor keeps dying is failed with States.Runtime in
   auto sm = rt->create_state_machine("nap", kNap);
   auto arn = rt->start_execution(*sm, "n", "{}");
   REQUIRE(arn.ok());
-  journal.failures_left = 1000;
+  // One append fails (that does not count: the journal's failure), then
+  // its log does not read back 4 times (each counts): given up on.
+  journal.history_failures_left = kMaxRestartsForTest + 1;
+  journal.failures_left = 1;
   REQUIRE(rt->wait_idle(20000));
+  CHECK(journal.history_failures_left == 0);
   auto seq = *journal.execution_seq(*arn);
   auto rec = journal.execution(seq);
   CHECK(rec->status == "FAILED");
@@ -304,5 +335,48 @@ TEST_CASE("an execution whose actor keeps dying is failed with States.Runtime in
   auto events = journal.history(seq);
   CHECK(events->back().type == engine::EventType::ExecutionFailed);
   CHECK(events->back().id == static_cast<std::int64_t>(events->size()));
+  CHECK(journal.open_executions()->empty());
+}
+
+TEST_CASE("appends refused for a while (a full disk) stall executions, which resume from their logs and finish") {
+  OutageJournal journal;
+  auto rt = open(journal, /*passivate_after_ms=*/0);
+  auto sm = rt->create_state_machine("nap", kNap);
+  REQUIRE(sm.ok());
+  auto arn = rt->start_execution(*sm, "n", R"({"x":1})");
+  REQUIRE(arn.ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  journal.down = true;  // the first Wait ends at 1 s: its append is refused, and the retries too
+  auto refused_start = rt->start_execution(*sm, "during", "{}");
+  CHECK_FALSE(refused_start.ok());
+  CHECK(refused_start.status().code() == Code::kIo);
+  CHECK(refused_start.status().message().find("No space left on device") != std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  journal.down = false;
+  auto reference = rt->start_execution(*sm, "reference", "{}");  // an uninterrupted run
+  REQUIRE(reference.ok());
+  REQUIRE(rt->wait_idle(20000));
+  CHECK(journal.refused > 3);  // retried (with a backoff), not given up
+
+  auto seq = *journal.execution_seq(*arn);
+  auto rec = journal.execution(seq);
+  CHECK(rec->status == "SUCCEEDED");
+  CHECK(rec->output == R"({"x":1})");
+  CHECK(journal.execution_seq("arn:aws:states:us-east-1:123456789012:execution:nap:during").status().code() ==
+        Code::kNotFound);
+  // The same events as the run that finished before the outage, ids 1..N.
+  auto types = [&](std::uint64_t s) {
+    std::vector<std::string> out;
+    auto events = journal.history(s);
+    REQUIRE(events.ok());
+    for (std::size_t i = 0; i < events->size(); ++i) {
+      CHECK((*events)[i].id == static_cast<std::int64_t>(i + 1));
+      out.emplace_back(engine::event_type_name((*events)[i].type));
+    }
+    return out;
+  };
+  auto ref_seq = *journal.execution_seq(*reference);
+  CHECK(journal.execution(ref_seq)->status == "SUCCEEDED");
+  CHECK(types(seq) == types(ref_seq));
   CHECK(journal.open_executions()->empty());
 }

@@ -141,8 +141,8 @@ caf::behavior gateway_actor(caf::stateful_actor<GatewayState>* self, caf::actor 
         fail_lost(self, token, r.name);
       }
       r.held.clear();
-      refill(self, id);
       log::info("worker '" + r.name + "' lost", {{"worker", r.name}, {"registration", id}});
+      refill(self, id);  // may forget the registration: r is not used after this
     }
   });
   return {

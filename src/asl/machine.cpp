@@ -1,6 +1,7 @@
 #include "src/asl/machine.h"
 
 #include <cmath>
+#include <limits>
 
 #include "src/asl/validate.h"
 #include "src/common/json.h"
@@ -164,10 +165,17 @@ class Compiler {
     return std::optional<MapIo>(std::move(m));
   }
 
+  // Saturated at the int64 range: validate() takes any integer up to the
+  // field's maximum, and some maxima are INT64_MAX (MaxConcurrency,
+  // ToleratedFailureCount...), so 1e40 gets here; casting that is UB.
   static std::optional<std::int64_t> opt_int(const bj::object& o, const char* key) {
     const auto* v = o.if_contains(key);
     if (!v || !v->is_number()) return std::nullopt;
-    return static_cast<std::int64_t>(json::to_double(*v));
+    if (v->is_int64()) return v->get_int64();
+    const double d = json::to_double(*v);
+    if (d >= 9223372036854775807.0) return std::numeric_limits<std::int64_t>::max();
+    if (d <= -9223372036854775808.0) return std::numeric_limits<std::int64_t>::min();
+    return static_cast<std::int64_t>(d);
   }
 
   static Result<std::vector<std::string>> error_list(const bj::object& o, const std::string& loc) {

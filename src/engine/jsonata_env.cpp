@@ -1,7 +1,9 @@
 #include "src/engine/jsonata_env.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,15 @@ Status bad_arg(int index, const char* fn) {
 }
 
 const bj::value* arg(const Args& a, std::size_t i) { return i < a.size() && a[i] ? &*a[i] : nullptr; }
+
+// Java's (long) of a double: truncated, saturated at the long range, NaN
+// is 0 (a plain cast of 1e30 is UB in C++).
+std::int64_t java_long(double d) {
+  if (std::isnan(d)) return 0;
+  if (d >= 9223372036854775807.0) return std::numeric_limits<std::int64_t>::max();
+  if (d <= -9223372036854775808.0) return std::numeric_limits<std::int64_t>::min();
+  return static_cast<std::int64_t>(d);
+}
 
 // Java's java.util.Random(seed).nextDouble(): what a seeded $random gives
 // on a JVM, and deterministic in any case.
@@ -66,9 +77,12 @@ Out partition(const Args& a) {
   if (!arr) return std::optional<bj::value>();
   if (!arr->is_array()) return bad_arg(1, "partition");
   if (!size || !size->is_number() || json::to_double(*size) < 1) return bad_arg(2, "partition");
-  auto n = static_cast<std::size_t>(json::to_double(*size));
-  bj::array out;
   const auto& items = arr->get_array();
+  // A size past the array is one chunk; cast only what fits (1e30 would be UB).
+  const double want = json::to_double(*size);
+  const std::size_t n = want >= static_cast<double>(items.size()) ? std::max<std::size_t>(items.size(), 1)
+                                                                    : static_cast<std::size_t>(want);
+  bj::array out;
   for (std::size_t i = 0; i < items.size(); i += n) {
     bj::array chunk;
     for (std::size_t j = i; j < items.size() && j < i + n; ++j) chunk.push_back(items[j]);
@@ -86,13 +100,21 @@ Out range(const Args& a) {
   if (step && !step->is_number()) return bad_arg(3, "range");
   double s = json::to_double(*start), e = json::to_double(*end), d = step ? json::to_double(*step) : 1;
   if (d == 0 || !std::isfinite(s) || !std::isfinite(e) || !std::isfinite(d)) return bad_arg(3, "range");
-  if ((e - s) / d > 1e7) {  // the limit JSONata puts on its own `..` ranges
+  const double steps = (e - s) / d;
+  if (steps > 1e7) {  // the limit JSONata puts on its own `..` ranges
+    // (a quotient past long long, up to infinity, is shown as a number: casting it is UB)
     return Status::failed("D2014", "The size of the sequence allocated by the range operator (..) must not exceed "
                                    "1e7.  Attempted to allocate " +
-                                       std::to_string(static_cast<long long>((e - s) / d)) + ".");
+                                       (steps < 9e18 ? std::to_string(static_cast<long long>(steps))
+                                                     : json::to_json(bj::value(steps))) +
+                                       ".");
   }
+  // At most one item more than exact arithmetic gives (x += d may round
+  // either way): where d is below x's precision, x += d leaves x as it is,
+  // and the loop would never end.
+  const double most = std::floor(steps) + 2;
   bj::array out;
-  for (double x = s; d > 0 ? x <= e : x >= e; x += d) {
+  for (double x = s; (d > 0 ? x <= e : x >= e) && static_cast<double>(out.size()) < most; x += d) {
     if (x == std::floor(x) && std::fabs(x) < 9e15) out.emplace_back(static_cast<std::int64_t>(x));
     else out.emplace_back(x);
   }
@@ -148,7 +170,7 @@ void define_step_functions(jsonata::Bindings& b, const std::function<std::uint64
     const bj::value* seed = arg(a, 0);
     if (seed) {
       if (!seed->is_number()) return bad_arg(1, "random");
-      return std::optional<bj::value>(java_random_double(static_cast<std::int64_t>(json::to_double(*seed))));
+      return std::optional<bj::value>(java_random_double(java_long(json::to_double(*seed))));
     }
     return std::optional<bj::value>(unit(entropy()));
   });

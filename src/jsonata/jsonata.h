@@ -15,7 +15,7 @@
 // ("S0201", "T2001", "D3030", "U1001", ...), message() = JSONata's text.
 // ErrorDetail (optional) adds the character position and token. kInternal
 // only for a stepd bug. No exception leaves these functions.
-// Guards (all U1001): Options::max_depth, Options::max_stack_bytes, the time
+// Guards (all U1001): compile()'s kMaxParseDepth, Options::max_depth, Options::max_stack_bytes, the time
 // limit, values nested over 10,000 deep, strings over 256 MiB, results over
 // 50M values, `..` ranges over 2e7 items in one evaluation.
 
@@ -105,6 +105,12 @@ struct Options {
 
 // The engine's default maximum depth (Options::max_depth == 0).
 constexpr int kDefaultMaxDepth = 2000;
+
+// compile() fails with U1001 for an expression nested deeper than this
+// (parentheses, operands, operators chained in one expression: each is a
+// level of the parse tree), which the parser, its post-processing and the
+// tree's destructor would otherwise recurse through without bound.
+constexpr int kMaxParseDepth = 1000;
 
 // Evaluates expr against input (nullptr: no input, `$` is undefined).
 // The result is nullopt when the expression yields undefined.

@@ -10,6 +10,7 @@
 #include "src/common/utf8.h"
 #include "src/jsonata/ast.h"
 #include "src/jsonata/error.h"
+#include "src/jsonata/jsonata.h"
 #include "src/jsonata/regex.h"
 
 namespace stepd::jsonata {
@@ -416,11 +417,40 @@ class Parser {
   int lbp(const Node& n) const { return n.type == NodeType::kOperator ? lbp_of(n.value) : 0; }
   bool at(const char* op) const { return node_->type == NodeType::kOperator && node_->value == op; }
 
+  // The nesting guard. Every expression() call, and every operator one
+  // call chains onto its left operand, makes the tree one level deeper;
+  // process(), clone() and the tree's destructor all recurse through it.
+  // Past kMaxParseDepth the parse fails with U1001 (the evaluator's stack
+  // error) instead of overflowing the native stack: jsonata-js has no
+  // such limit, JavaScript's own stack overflow ends it.
+  class Nesting {
+   public:
+    Nesting(Parser& p, int position) : p_(p) { deeper(position); }
+    ~Nesting() { p_.depth_ -= levels_; }
+    void deeper(int position) {
+      ++levels_;
+      if (++p_.depth_ > kMaxParseDepth) {
+        Error e;
+        e.code = "U1001";
+        e.position = position;
+        e.message = "Stack overflow error: the expression is nested more than " + std::to_string(kMaxParseDepth) +
+                    " levels deep";
+        throw e;
+      }
+    }
+
+   private:
+    Parser& p_;
+    int levels_ = 0;
+  };
+
   NodePtr expression(int rbp) {
+    Nesting nesting(*this, node_->position);
     NodePtr t = std::move(node_);
     advance(nullptr, true);
     NodePtr left = nud(std::move(t));
     while (rbp < lbp(*node_)) {
+      nesting.deeper(node_->position);
       t = std::move(node_);
       advance();
       left = led(std::move(t), std::move(left));
@@ -1114,6 +1144,7 @@ class Parser {
   std::string_view src_;
   Lexer lexer_;
   NodePtr node_;
+  int depth_ = 0;  // the Nesting levels open now
   int ancestor_label_ = 0;
   int ancestor_index_ = 0;
   std::vector<std::shared_ptr<Slot>> ancestry_;

@@ -1,5 +1,7 @@
 #include "src/asl/machine.h"
 
+#include <limits>
+
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
@@ -82,4 +84,21 @@ TEST_CASE("a JSONata value knows which names its expressions read") {
   auto lit = asl::JsonataValue::compile(boost::json::parse(R"({"x":[1,"{not an expression}"]})"));
   REQUIRE(lit.ok());
   CHECK(lit->is_constant());
+}
+
+// Found by tests/fuzz/asl_fuzz.cpp (tests/fuzz/regressions/asl/): validate()
+// takes integers past int64 where the maximum is INT64_MAX, and compile cast
+// them from double (UB: UBSan's float-cast-overflow).
+TEST_CASE("integer fields past the int64 range compile saturated") {
+  auto m = asl::compile_text(R"({"StartAt":"M","States":{"M":{"Type":"Map",
+      "ToleratedFailureCount":555555555555555555555555555555555555555551,"MaxConcurrency":1e300,"End":true,
+      "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+          "StartAt":"W","States":{"W":{"Type":"Pass","End":true}}},
+      "ItemBatcher":{"MaxItemsPerBatch":18446744073709551615}}}})");
+  INFO(m.status().message());
+  REQUIRE(m.ok());
+  const auto& map = (*m)->states[0];
+  CHECK(map.tolerated_failure_count == std::optional<std::int64_t>(std::numeric_limits<std::int64_t>::max()));
+  CHECK(map.max_concurrency == std::optional<std::int64_t>(std::numeric_limits<std::int64_t>::max()));
+  CHECK(map.max_items_per_batch == std::optional<std::int64_t>(std::numeric_limits<std::int64_t>::max()));
 }

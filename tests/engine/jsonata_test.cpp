@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include "src/engine/engine.h"
+#include "src/engine/jsonata_env.h"
+#include "src/jsonata/jsonata.h"
 #include "tests/engine/engine_test_util.h"
 
 using namespace stepd;
@@ -295,4 +297,37 @@ TEST_CASE("a state may not assign more than 256 KiB of variables") {
   auto ok = run(R"({"QueryLanguage":"JSONata","StartAt":"A","States":{
       "A":{"Type":"Pass","Assign":{"small":"{% $pad('', 1000, 'x') %}"},"End":true}}})");
   CHECK(engine::status(*ok.state) == ExecutionStatus::kSucceeded);
+}
+
+// Found by tests/fuzz/jsonata_fuzz.cpp (tests/fuzz/regressions/jsonata/):
+// $range cast a huge quotient to long long for its error message (UB), and
+// looped forever where the step is below the start's precision; $partition
+// cast a huge size to size_t (UB); $random cast a huge seed to int64 (UB).
+TEST_CASE("$range, $partition and $random with numbers past what they can count") {
+  jsonata::Bindings b;
+  std::uint64_t draws = 0;
+  engine::define_step_functions(b, [&draws] { return ++draws; });
+  auto eval = [&b](const std::string& text) {
+    auto e = jsonata::compile(text);
+    REQUIRE(e.ok());
+    return jsonata::evaluate(**e, nullptr, b);
+  };
+  auto huge = eval("$range(0, 2222222222222222222222222)");
+  REQUIRE_FALSE(huge.ok());
+  CHECK(huge.status().error() == "D2014");
+  CHECK(huge.status().message().find("Attempted to allocate 2.2") != std::string::npos);
+  // 1e17 + 1 == 1e17 in doubles: the range ends after its item count.
+  auto stuck = eval("$range(1e17, 1e17 + 32)");
+  REQUIRE(stuck.ok());
+  REQUIRE(stuck->has_value());
+  CHECK((*stuck)->as_array().size() <= 34);
+  CHECK(json::to_json(**eval("$range(0, 1, 0.25)")) == "[0,0.25,0.5,0.75,1]");
+  CHECK(json::to_json(**eval("$partition([1,2,3], 1e30)")) == "[[1,2,3]]");
+  CHECK(json::to_json(**eval("$partition([1,2,3], 18446744073709551616)")) == "[[1,2,3]]");
+  CHECK(json::to_json(**eval("$partition([1,2,3], 3)")) == "[[1,2,3]]");
+  CHECK(json::to_json(**eval("$partition([1,2,3], 2.5)")) == "[[1,2],[3]]");
+  // A seed past Java's long saturates, as Java's (long) cast does.
+  CHECK(json::to_json(**eval("$random(1e30) = $random(9223372036854775807)")) == "true");
+  CHECK(json::to_json(**eval("$random(-1e30) = $random(-9223372036854775808)")) == "true");
+  CHECK(json::to_json(**eval("$random(7.9) = $random(7)")) == "true");
 }

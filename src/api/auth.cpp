@@ -67,22 +67,6 @@ const std::string* find_header(const Headers& headers, std::string_view name) {
   return nullptr;
 }
 
-// AWS: the value trimmed, runs of spaces squeezed to one (quotes or not).
-std::string canonical_value(std::string_view v) {
-  std::string out;
-  bool space = false;
-  for (char c : v) {
-    if (c == ' ' || c == '\t') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
-
 // Constant time in the contents (the lengths are public: hex signatures,
 // or digests of equal size).
 bool same(std::string_view a, std::string_view b) {
@@ -502,7 +486,7 @@ std::optional<Failure> Verifier::verify(std::string_view method, std::string_vie
     for (const auto& [k, v] : headers) {
       if (!iequals(k, name)) continue;
       if (!first) creq += ',';
-      creq += canonical_value(v);
+      creq += net::sigv4::canonical_header_value(v);
       first = false;
     }
     creq += "\n";

@@ -36,23 +36,6 @@ std::string hex(const unsigned char* p, std::size_t n) {
   return out;
 }
 
-// AWS: trim the value and squeeze runs of spaces to one (not inside quotes
-// either: the test suite's get-header-value-trim expects that).
-std::string canonical_value(std::string_view v) {
-  std::string out;
-  bool space = false;
-  for (char c : v) {
-    if (c == ' ' || c == '\t') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
-
 bool unsigned_header(const std::string& name) {
   return name == "user-agent" || name == "expect" || name == "x-amzn-trace-id" || name == "authorization";
 }
@@ -62,7 +45,7 @@ std::map<std::string, std::vector<std::string>> headers_to_sign(const HttpCall& 
   std::map<std::string, std::vector<std::string>> out;
   for (const auto& [k, v] : call.headers) {
     std::string name = lower(k);
-    if (!unsigned_header(name)) out[name].push_back(canonical_value(v));
+    if (!unsigned_header(name)) out[name].push_back(canonical_header_value(v));
   }
   return out;
 }
@@ -99,6 +82,23 @@ void set_header(HttpCall& call, const std::string& name, std::string value) {
 }
 
 }  // namespace
+
+// AWS: trim the value and squeeze runs of spaces to one (not inside quotes
+// either: the test suite's get-header-value-trim expects that).
+std::string canonical_header_value(std::string_view v) {
+  std::string out;
+  bool space = false;
+  for (char c : v) {
+    if (c == ' ' || c == '\t') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
 
 std::string amz_date(std::int64_t epoch_ms) {
   std::time_t t = static_cast<std::time_t>(epoch_ms / 1000);

@@ -52,6 +52,9 @@ std::string hmac_sha256(std::string_view key, std::string_view data);
 // The path is encoded once more as it stands (every service but S3), or
 // taken as sent with `path_as_sent` (S3). REQUIRES: call.url parses.
 std::string canonical_request(const HttpCall& call, std::string_view payload_hash, bool path_as_sent = false);
+// A header value as the canonical request has it: trimmed, runs of spaces
+// and tabs squeezed to one (inside quotes too, as AWS's test suite wants).
+std::string canonical_header_value(std::string_view v);
 // The signed-headers list of `call`: lower-case names, sorted, ';'-joined.
 std::string signed_headers(const HttpCall& call);
 std::string string_to_sign(std::string_view amz_date, std::string_view scope, std::string_view canonical_request);
